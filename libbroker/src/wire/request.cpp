@@ -1,0 +1,238 @@
+#include "holobroker/wire/request.hpp"
+
+#include <fmt/format.h>
+
+#include "json_members.hpp"
+#include "json_text.hpp"
+
+namespace holobroker::wire {
+
+using detail::json_kind;
+using detail::json_member;
+
+void request_header::set_server_context(const server_execution_context& ctx) {
+  server_context = ctx;
+  server_context_json = to_json(ctx);
+}
+
+void request_header::set_thing_context(const thing_execution_context& ctx) {
+  thing_context = ctx;
+  thing_context_json = to_json(ctx);
+}
+
+std::string encode(const request_header& h) {
+  using detail::append_json_string;
+  using detail::append_key;
+  std::string out;
+  out.reserve(256 + h.sender_id.size() + h.receiver_id.size() + h.thing_id.size()
+              + h.objekt.size() + h.objekt_json.size());
+  out += R"({"messageType":")";
+  out += to_string(h.type);
+  out += R"(","messageID":)";
+  append_json_string(out, h.message_id);
+  out += R"(,"senderID":)";
+  append_json_string(out, h.sender_id);
+  out += R"(,"receiverID":)";
+  append_json_string(out, h.receiver_id);
+  if (h.has_server_context()) {
+    out += R"(,"serverExecutionContext":)";
+    out += h.server_context_json;
+  }
+  if (h.has_thing_context()) {
+    out += R"(,"thingExecutionContext":)";
+    out += h.thing_context_json;
+  }
+  out += R"(,"thingID":)";
+  append_json_string(out, h.thing_id);
+  out += R"(,"objekt":)";
+  if (h.objekt_json.empty())
+    append_json_string(out, h.objekt);
+  else
+    out += h.objekt_json;
+  out += R"(,"operation":)";
+  append_json_string(out, h.operation);
+  out += R"(,"payloadContentType":)";
+  append_json_string(out, h.payload_content_type);
+  out += R"(,"preencodedPayloadContentType":)";
+  append_json_string(out, h.preencoded_payload_content_type);
+  out += '}';
+  return out;
+}
+
+namespace {
+
+constexpr std::string_view header_what = "request header";
+
+// Reads the members of serverExecutionContext the way the real server does:
+// only snake_case timeouts count; other keys are tolerated and ignored.
+struct server_context_reader final : detail::member_visitor {
+  server_execution_context ctx;
+
+  std::optional<codec_error> on_member(const json_member& m) override {
+    if (m.key == "invokation_timeout" || m.key == "execution_timeout") {
+      if (m.kind != json_kind::number)
+        return detail::wrong_type("serverExecutionContext", m, "a number");
+      if (m.number < 0)
+        return codec_error{codec_errc::bad_value,
+                           fmt::format("serverExecutionContext field \"{}\" must not be "
+                                       "negative",
+                                       m.key)};
+      (m.key[0] == 'i' ? ctx.invokation_timeout : ctx.execution_timeout) = m.number;
+    } else if (m.key == "oneway") {
+      if (m.kind != json_kind::boolean)
+        return detail::wrong_type("serverExecutionContext", m, "a boolean");
+      ctx.oneway = m.boolean;
+    }
+    return std::nullopt;
+  }
+};
+
+struct thing_context_reader final : detail::member_visitor {
+  thing_execution_context ctx;
+
+  std::optional<codec_error> on_member(const json_member& m) override {
+    if (m.key == "fetch_execution_logs" || m.key == "fetchExecutionLogs") {
+      if (m.kind != json_kind::boolean)
+        return detail::wrong_type("thingExecutionContext", m, "a boolean");
+      ctx.fetch_execution_logs = m.boolean;
+    }
+    return std::nullopt;
+  }
+};
+
+enum field_bit : unsigned {
+  f_type = 1u << 0,
+  f_id = 1u << 1,
+  f_sender = 1u << 2,
+  f_receiver = 1u << 3,
+};
+
+struct request_header_reader final : detail::member_visitor {
+  request_header h;
+  unsigned seen = 0;
+
+  static std::optional<codec_error> string_field(const json_member& m, std::string& out) {
+    return detail::assign_string(header_what, m, out);
+  }
+
+  std::optional<codec_error> on_member(const json_member& m) override {
+    const auto& k = m.key;
+    if (k == "messageType") {
+      seen |= f_type;
+      if (m.kind != json_kind::string)
+        return detail::wrong_type(header_what, m, "a string");
+      // The real server treats any type other than HANDSHAKE and EXIT like an
+      // OPERATION (golden ipc-unknown-messageType.json).
+      auto type = parse_message_type(m.string);
+      h.type = type && (*type == message_type::handshake || *type == message_type::exit)
+                 ? *type
+                 : message_type::operation;
+      return std::nullopt;
+    }
+    if (k == "messageID") {
+      seen |= f_id;
+      return string_field(m, h.message_id);
+    }
+    if (k == "senderID") {
+      seen |= f_sender;
+      return string_field(m, h.sender_id);
+    }
+    if (k == "receiverID") {
+      seen |= f_receiver;
+      return string_field(m, h.receiver_id);
+    }
+    if (k == "serverExecutionContext") {
+      if (m.kind != json_kind::object)
+        return detail::wrong_type(header_what, m, "an object");
+      server_context_reader reader;
+      if (auto err = detail::read_members(m.raw, "serverExecutionContext", reader))
+        return err;
+      h.server_context = reader.ctx;
+      h.server_context_json.assign(m.raw);
+      return std::nullopt;
+    }
+    if (k == "thingExecutionContext") {
+      if (m.kind != json_kind::object)
+        return detail::wrong_type(header_what, m, "an object");
+      thing_context_reader reader;
+      if (auto err = detail::read_members(m.raw, "thingExecutionContext", reader))
+        return err;
+      h.thing_context = reader.ctx;
+      h.thing_context_json.assign(m.raw);
+      return std::nullopt;
+    }
+    if (k == "thingID")
+      return string_field(m, h.thing_id);
+    if (k == "objekt") {
+      // readmultipleproperties takes a list or null here (golden README §8).
+      if (m.kind == json_kind::string) {
+        h.objekt.assign(m.string);
+        h.objekt_json.clear();
+      } else if (m.kind == json_kind::null || m.kind == json_kind::array) {
+        h.objekt.clear();
+        h.objekt_json.assign(m.raw);
+      } else {
+        return detail::wrong_type(header_what, m, "a string, a list or null");
+      }
+      return std::nullopt;
+    }
+    if (k == "operation")
+      return string_field(m, h.operation);
+    if (k == "payloadContentType")
+      return string_field(m, h.payload_content_type);
+    if (k == "preencodedPayloadContentType")
+      return string_field(m, h.preencoded_payload_content_type);
+    return codec_error{codec_errc::unknown_field,
+                       fmt::format("{} has unknown field \"{}\"", header_what, k)};
+  }
+};
+
+} // namespace
+
+codec_result<request_header> parse_request_header(std::string_view json) {
+  request_header_reader reader;
+  if (auto err = detail::read_members(json, header_what, reader))
+    return unexpected{std::move(*err)};
+  static constexpr std::pair<unsigned, std::string_view> required[] = {
+    {f_type, "messageType"},
+    {f_id, "messageID"},
+    {f_sender, "senderID"},
+    {f_receiver, "receiverID"},
+  };
+  for (auto [bit, name] : required)
+    if ((reader.seen & bit) == 0)
+      return fail(codec_errc::missing_field, fmt::format("{} has no \"{}\"", header_what, name));
+  return std::move(reader.h);
+}
+
+multipart craft_request(std::string_view server_id, const request& req) {
+  multipart frames;
+  frames.reserve(message_frame_count);
+  frames.push_back(shared_bytes::copy_of(server_id));
+  frames.push_back(empty_frame());
+  frames.push_back(shared_bytes::from_string(encode(req.header)));
+  frames.push_back(req.payload);
+  frames.push_back(req.preserialized);
+  return frames;
+}
+
+codec_result<request> parse_request(const multipart& frames) {
+  if (frames.size() < 3)
+    return fail(codec_errc::frame_count,
+                fmt::format("request has {} frames; at least 3 are needed to carry a header",
+                            frames.size()));
+  auto header = parse_request_header(frames[2].view());
+  if (!header)
+    return unexpected{std::move(header).error()};
+  request req;
+  req.header = std::move(*header);
+  req.routing_id = frames[0];
+  req.frame_count = frames.size();
+  if (frames.size() > 3)
+    req.payload = frames[3];
+  if (frames.size() > 4)
+    req.preserialized = frames[4];
+  return req;
+}
+
+} // namespace holobroker::wire

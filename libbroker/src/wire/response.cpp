@@ -1,0 +1,128 @@
+#include "holobroker/wire/response.hpp"
+
+#include <fmt/format.h>
+
+#include "holobroker/wire/request.hpp"
+#include "json_members.hpp"
+#include "json_text.hpp"
+
+namespace holobroker::wire {
+
+using detail::json_kind;
+using detail::json_member;
+
+response make_response(message_type type, const request_header& req,
+                       std::string_view server_id, shared_bytes payload,
+                       shared_bytes preserialized) {
+  response res;
+  res.header.type = type;
+  res.header.message_id = req.message_id;
+  res.header.receiver_id = req.sender_id;
+  res.header.sender_id.assign(server_id);
+  res.payload = std::move(payload);
+  res.preserialized = std::move(preserialized);
+  return res;
+}
+
+std::string encode(const response_header& h) {
+  using detail::append_json_string;
+  std::string out;
+  out.reserve(160 + h.receiver_id.size() + h.sender_id.size());
+  out += R"({"messageType":")";
+  out += to_string(h.type);
+  out += R"(","messageID":)";
+  append_json_string(out, h.message_id);
+  out += R"(,"receiverID":)";
+  append_json_string(out, h.receiver_id);
+  out += R"(,"senderID":)";
+  append_json_string(out, h.sender_id);
+  out += R"(,"payloadContentType":)";
+  append_json_string(out, h.payload_content_type);
+  out += R"(,"preencodedPayloadContentType":)";
+  append_json_string(out, h.preencoded_payload_content_type);
+  out += '}';
+  return out;
+}
+
+namespace {
+
+constexpr std::string_view header_what = "response header";
+
+struct response_header_reader final : detail::member_visitor {
+  response_header h;
+  bool has_type = false;
+  bool has_id = false;
+
+  std::optional<codec_error> on_member(const json_member& m) override {
+    const auto& k = m.key;
+    if (k == "messageType") {
+      if (m.kind != json_kind::string)
+        return detail::wrong_type(header_what, m, "a string");
+      auto type = parse_message_type(m.string);
+      if (!type || *type == message_type::operation || *type == message_type::exit
+          || *type == message_type::event)
+        return codec_error{codec_errc::bad_value,
+                           fmt::format("{} has messageType \"{}\", which is not a response "
+                                       "type",
+                                       header_what, m.string)};
+      h.type = *type;
+      has_type = true;
+      return std::nullopt;
+    }
+    if (k == "messageID") {
+      has_id = true;
+      return detail::assign_string(header_what, m, h.message_id);
+    }
+    if (k == "receiverID")
+      return detail::assign_string(header_what, m, h.receiver_id);
+    if (k == "senderID")
+      return detail::assign_string(header_what, m, h.sender_id);
+    if (k == "payloadContentType")
+      return detail::assign_string(header_what, m, h.payload_content_type);
+    if (k == "preencodedPayloadContentType")
+      return detail::assign_string(header_what, m, h.preencoded_payload_content_type);
+    return std::nullopt; // tolerate fields newer servers may add
+  }
+};
+
+} // namespace
+
+codec_result<response_header> parse_response_header(std::string_view json) {
+  response_header_reader reader;
+  if (auto err = detail::read_members(json, header_what, reader))
+    return unexpected{std::move(*err)};
+  if (!reader.has_type)
+    return fail(codec_errc::missing_field, fmt::format("{} has no \"messageType\"", header_what));
+  if (!reader.has_id)
+    return fail(codec_errc::missing_field, fmt::format("{} has no \"messageID\"", header_what));
+  return std::move(reader.h);
+}
+
+multipart craft_response(const response& res) {
+  multipart frames;
+  frames.reserve(message_frame_count);
+  frames.push_back(res.routing_id);
+  frames.push_back(empty_frame());
+  frames.push_back(shared_bytes::from_string(encode(res.header)));
+  frames.push_back(res.payload);
+  frames.push_back(res.preserialized);
+  return frames;
+}
+
+codec_result<response> parse_response(const multipart& frames) {
+  if (frames.size() != message_frame_count)
+    return fail(codec_errc::frame_count,
+                fmt::format("response has {} frames; expected {}", frames.size(),
+                            message_frame_count));
+  auto header = parse_response_header(frames[2].view());
+  if (!header)
+    return unexpected{std::move(header).error()};
+  response res;
+  res.header = std::move(*header);
+  res.routing_id = frames[0];
+  res.payload = frames[3];
+  res.preserialized = frames[4];
+  return res;
+}
+
+} // namespace holobroker::wire

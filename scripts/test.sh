@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The test command of the README and of CI: installs dependencies, builds
+# with warnings as errors, runs the test suite, runs it again under
+# AddressSanitizer + UndefinedBehaviorSanitizer, then fuzzes the wire parser
+# for a bounded time. Set HOLOBROKER_FUZZ_SECONDS=0 to skip fuzzing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/install-deps.sh
+
+jobs=$(nproc)
+fuzz_seconds=${HOLOBROKER_FUZZ_SECONDS:-60}
+
+echo "== build and test (release, -Werror)"
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHOLOBROKER_WERROR=ON >/dev/null
+cmake --build build -j "$jobs"
+ctest --test-dir build --output-on-failure -j "$jobs"
+
+echo "== build and test under ASan + UBSan"
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DHOLOBROKER_WERROR=ON \
+  -DHOLOBROKER_SANITIZE=ON -DHOLOBROKER_BENCH=OFF >/dev/null
+cmake --build build-asan -j "$jobs"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir build-asan --output-on-failure -j "$jobs"
+
+if [ "$fuzz_seconds" -gt 0 ] && [ -f fuzz/CMakeLists.txt ]; then
+  echo "== fuzz the wire parser for ${fuzz_seconds}s"
+  CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DHOLOBROKER_FUZZ=ON -DHOLOBROKER_TESTS=OFF -DHOLOBROKER_BENCH=OFF >/dev/null
+  cmake --build build-fuzz -j "$jobs" --target fuzz_wire
+  ./fuzz/run.sh build-fuzz "$fuzz_seconds"
+fi
+echo "== all tests passed"
