@@ -1,0 +1,363 @@
+#include "holobroker/config/broker_config.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+namespace holobroker::config {
+
+seconds thing_config::effective_deadline() const {
+  if (deadline)
+    return *deadline;
+  return invokation_timeout + execution_timeout + deadline_margin;
+}
+
+const thing_config* broker_config::find_thing(std::string_view thing_id) const {
+  for (const auto& t : things)
+    if (t.thing_id == thing_id)
+      return &t;
+  return nullptr;
+}
+
+std::string config_error::to_string() const {
+  std::string out = file;
+  if (line > 0)
+    out += fmt::format(":{}:{}", line, column);
+  out += ": ";
+  if (!key.empty()) {
+    out += key;
+    out += ": ";
+  }
+  out += message;
+  return out;
+}
+
+std::optional<seconds> parse_duration(std::string_view text) {
+  while (!text.empty() && text.back() == ' ')
+    text.remove_suffix(1);
+  double scale = 1.0;
+  auto ends_with = [&](std::string_view suffix) {
+    return text.size() > suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
+  };
+  if (ends_with("ms")) {
+    scale = 1e-3;
+    text.remove_suffix(2);
+  } else if (ends_with("s")) {
+    text.remove_suffix(1);
+  } else if (ends_with("m")) {
+    scale = 60.0;
+    text.remove_suffix(1);
+  }
+  double value = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc{} || ptr != text.data() + text.size()
+      || !std::isfinite(value) || value < 0)
+    return std::nullopt;
+  return seconds{value * scale};
+}
+
+namespace {
+
+// Thrown inside the parser only, turned into a config_error at the boundary.
+struct parse_failure {
+  config_error error;
+};
+
+class config_reader {
+public:
+  explicit config_reader(std::string_view file) : file_(file) {}
+
+  [[noreturn]] void fail(const YAML::Node& at, const std::string& key,
+                         const std::string& message) const {
+    config_error err;
+    err.file = file_;
+    if (at.IsDefined() && !at.Mark().is_null()) {
+      err.line = at.Mark().line + 1;
+      err.column = at.Mark().column + 1;
+    }
+    err.key = key;
+    err.message = message;
+    throw parse_failure{std::move(err)};
+  }
+
+  // Rejects keys that are not in `allowed`: a typo must not silently fall
+  // back to a default.
+  void check_keys(const YAML::Node& map, const std::string& path,
+                  const std::vector<std::string_view>& allowed) const {
+    if (!map.IsMap())
+      fail(map, path, "must be a mapping");
+    for (auto it = map.begin(); it != map.end(); ++it) {
+      auto key = it->first.Scalar();
+      bool known = false;
+      for (auto a : allowed)
+        known = known || a == key;
+      if (!known)
+        fail(it->first, join(path, key),
+             fmt::format("unknown key (allowed: {})", fmt::join(allowed, ", ")));
+    }
+  }
+
+  static std::string join(const std::string& path, std::string_view key) {
+    return path.empty() ? std::string{key} : path + "." + std::string{key};
+  }
+
+  std::string string(const YAML::Node& node, const std::string& key) const {
+    if (!node.IsScalar())
+      fail(node, key, "must be a string");
+    return node.Scalar();
+  }
+
+  bool boolean(const YAML::Node& node, const std::string& key) const {
+    bool value = false;
+    if (!node.IsScalar() || !YAML::convert<bool>::decode(node, value))
+      fail(node, key, "must be true or false");
+    return value;
+  }
+
+  std::uint64_t unsigned_int(const YAML::Node& node, const std::string& key,
+                             std::uint64_t min, std::uint64_t max) const {
+    const auto& text = node.IsScalar() ? node.Scalar() : std::string{};
+    std::uint64_t value = 0;
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || ec != std::errc{} || ptr != text.data() + text.size() || value < min
+        || value > max)
+      fail(node, key, fmt::format("must be a whole number from {} to {}", min, max));
+    return value;
+  }
+
+  seconds duration(const YAML::Node& node, const std::string& key) const {
+    auto value = node.IsScalar() ? parse_duration(node.Scalar()) : std::nullopt;
+    if (!value)
+      fail(node, key, "must be a duration: seconds (2.5) or with a unit (500ms, 5s, 1m)");
+    return *value;
+  }
+
+  std::string address(const YAML::Node& node, const std::string& key) const {
+    auto text = string(node, key);
+    auto starts = [&](std::string_view p) { return text.rfind(p, 0) == 0; };
+    bool ok = text == "IPC" || (starts("ipc://") && text.size() > 6)
+              || (starts("inproc://") && text.size() > 9) || valid_tcp(text);
+    if (!ok)
+      fail(node, key, fmt::format("\"{}\" is not an address: use IPC, ipc://PATH, "
+                                  "tcp://HOST:PORT or inproc://NAME",
+                                  text));
+    return text;
+  }
+
+  static bool valid_tcp(std::string_view text) {
+    if (text.rfind("tcp://", 0) != 0)
+      return false;
+    auto colon = text.rfind(':');
+    if (colon <= 6 || colon + 1 >= text.size())
+      return false;
+    unsigned port = 0;
+    auto digits = text.substr(colon + 1);
+    auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+    return ec == std::errc{} && ptr == digits.data() + digits.size() && port < 65536;
+  }
+
+  std::string tcp_address(const YAML::Node& node, const std::string& key) const {
+    auto text = string(node, key);
+    if (!valid_tcp(text))
+      fail(node, key, fmt::format("\"{}\" is not tcp://HOST:PORT", text));
+    return text;
+  }
+
+  void read_thing_defaults(const YAML::Node& node, const std::string& path,
+                           thing_config& t) const {
+    if (auto v = node["handshake_timeout"])
+      t.handshake_timeout = duration(v, join(path, "handshake_timeout"));
+    if (auto v = node["invokation_timeout"])
+      t.invokation_timeout = duration(v, join(path, "invokation_timeout"));
+    if (auto v = node["execution_timeout"])
+      t.execution_timeout = duration(v, join(path, "execution_timeout"));
+    if (auto v = node["deadline"])
+      t.deadline = duration(v, join(path, "deadline"));
+    if (auto v = node["deadline_margin"])
+      t.deadline_margin = duration(v, join(path, "deadline_margin"));
+    if (auto v = node["max_in_flight"])
+      t.max_in_flight = static_cast<std::uint32_t>(
+        unsigned_int(v, join(path, "max_in_flight"), 1, 1'000'000));
+    if (auto v = node["on_disconnect"]) {
+      auto text = string(v, join(path, "on_disconnect"));
+      if (text == "fail")
+        t.on_disconnect = on_disconnect_policy::fail;
+      else if (text == "retry_idempotent")
+        t.on_disconnect = on_disconnect_policy::retry_idempotent;
+      else
+        fail(v, join(path, "on_disconnect"), "must be fail or retry_idempotent");
+    }
+    if (auto v = node["while_disconnected"]) {
+      auto text = string(v, join(path, "while_disconnected"));
+      if (text == "wait")
+        t.while_disconnected = while_disconnected_policy::wait;
+      else if (text == "fail_fast")
+        t.while_disconnected = while_disconnected_policy::fail_fast;
+      else
+        fail(v, join(path, "while_disconnected"), "must be wait or fail_fast");
+    }
+  }
+
+  inline static const std::vector<std::string_view> default_keys
+    = {"handshake_timeout", "invokation_timeout", "execution_timeout", "deadline",
+       "deadline_margin",   "max_in_flight",      "on_disconnect",     "while_disconnected"};
+
+  broker_config read(const YAML::Node& root) const {
+    broker_config cfg;
+    if (!root.IsDefined() || root.IsNull())
+      fail(root, "", "the configuration is empty");
+    check_keys(root, "", {"broker", "defaults", "things"});
+
+    if (auto b = root["broker"]) {
+      check_keys(b, "broker",
+                 {"id", "temp_dir", "frontend", "events", "middleman", "drain_grace", "logging"});
+      if (auto v = b["id"]) {
+        cfg.id = string(v, "broker.id");
+        if (cfg.id.empty() || cfg.id.size() > 255)
+          fail(v, "broker.id", "must be 1 to 255 characters");
+      }
+      if (auto v = b["temp_dir"])
+        cfg.temp_dir = string(v, "broker.temp_dir");
+      if (auto f = b["frontend"]) {
+        check_keys(f, "broker.frontend", {"ipc", "tcp"});
+        if (auto v = f["ipc"])
+          cfg.frontend_ipc = boolean(v, "broker.frontend.ipc");
+        if (auto v = f["tcp"])
+          cfg.frontend_tcp = tcp_address(v, "broker.frontend.tcp");
+      }
+      if (auto e = b["events"]) {
+        check_keys(e, "broker.events", {"ipc", "tcp"});
+        if (auto v = e["ipc"])
+          cfg.events_ipc = boolean(v, "broker.events.ipc");
+        if (auto v = e["tcp"])
+          cfg.events_tcp = tcp_address(v, "broker.events.tcp");
+      }
+      if (auto m = b["middleman"]) {
+        check_keys(m, "broker.middleman", {"port", "host"});
+        if (auto v = m["port"])
+          cfg.middleman_port
+            = static_cast<std::uint16_t>(unsigned_int(v, "broker.middleman.port", 0, 65535));
+        if (auto v = m["host"])
+          cfg.middleman_host = string(v, "broker.middleman.host");
+      }
+      if (auto v = b["drain_grace"])
+        cfg.drain_grace = duration(v, "broker.drain_grace");
+      if (auto l = b["logging"]) {
+        check_keys(l, "broker.logging", {"level", "file", "max_size_mb", "max_files"});
+        if (auto v = l["level"]) {
+          cfg.logging.level = string(v, "broker.logging.level");
+          static const std::set<std::string> levels{"trace", "debug", "info",    "warn",
+                                                    "error", "critical", "off"};
+          if (!levels.count(cfg.logging.level))
+            fail(v, "broker.logging.level",
+                 "must be one of trace, debug, info, warn, error, critical, off");
+        }
+        if (auto v = l["file"])
+          cfg.logging.file = string(v, "broker.logging.file");
+        if (auto v = l["max_size_mb"])
+          cfg.logging.max_size_mb = static_cast<std::uint32_t>(
+            unsigned_int(v, "broker.logging.max_size_mb", 1, 100'000));
+        if (auto v = l["max_files"])
+          cfg.logging.max_files
+            = static_cast<std::uint32_t>(unsigned_int(v, "broker.logging.max_files", 1, 1000));
+      }
+    }
+
+    thing_config defaults;
+    if (auto d = root["defaults"]) {
+      check_keys(d, "defaults", default_keys);
+      read_thing_defaults(d, "defaults", defaults);
+    }
+
+    if (auto list = root["things"]) {
+      if (!list.IsSequence())
+        fail(list, "things", "must be a list of Thing connections");
+      std::set<std::string> ids;
+      for (std::size_t i = 0; i < list.size(); ++i) {
+        auto node = list[i];
+        auto path = fmt::format("things[{}]", i);
+        static const auto keys = [] {
+          std::vector<std::string_view> k{"id",        "server_id", "address",
+                                          "event_address", "client_id", "events"};
+          k.insert(k.end(), default_keys.begin(), default_keys.end());
+          return k;
+        }();
+        check_keys(node, path, keys);
+        thing_config t = defaults;
+        if (!node["id"])
+          fail(node, path, "has no \"id\" (the Thing's id)");
+        t.thing_id = string(node["id"], path + ".id");
+        if (t.thing_id.empty())
+          fail(node["id"], path + ".id", "must not be empty");
+        if (!ids.insert(t.thing_id).second)
+          fail(node["id"], path + ".id",
+               fmt::format("Thing \"{}\" is configured twice", t.thing_id));
+        t.server_id = node["server_id"] ? string(node["server_id"], path + ".server_id")
+                                        : t.thing_id;
+        if (t.server_id.empty() || t.server_id.size() > 255)
+          fail(node["server_id"], path + ".server_id", "must be 1 to 255 characters");
+        t.address = node["address"] ? address(node["address"], path + ".address") : "IPC";
+        if (auto v = node["event_address"])
+          t.event_address = address(v, path + ".event_address");
+        t.client_id = node["client_id"] ? string(node["client_id"], path + ".client_id")
+                                        : "holobroker|" + cfg.id + "|" + t.thing_id;
+        if (t.client_id.empty() || t.client_id.size() > 255 || t.client_id[0] == '\0')
+          fail(node["client_id"], path + ".client_id",
+               "must be 1 to 255 bytes and not start with a NUL byte");
+        if (auto ev = node["events"]) {
+          if (!ev.IsSequence())
+            fail(ev, path + ".events", "must be a list of event names");
+          for (std::size_t j = 0; j < ev.size(); ++j)
+            t.events.push_back(string(ev[j], fmt::format("{}.events[{}]", path, j)));
+        }
+        read_thing_defaults(node, path, t);
+        cfg.things.push_back(std::move(t));
+      }
+    }
+    return cfg;
+  }
+
+private:
+  std::string file_;
+};
+
+} // namespace
+
+config_result parse_config(std::string_view yaml, std::string_view file) {
+  config_reader reader{file};
+  try {
+    auto root = YAML::Load(std::string{yaml});
+    return reader.read(root);
+  } catch (const parse_failure& failure) {
+    return unexpected{failure.error};
+  } catch (const YAML::Exception& ex) {
+    config_error err;
+    err.file = std::string{file};
+    if (!ex.mark.is_null()) {
+      err.line = ex.mark.line + 1;
+      err.column = ex.mark.column + 1;
+    }
+    err.message = "invalid YAML: " + ex.msg;
+    return unexpected{std::move(err)};
+  }
+}
+
+config_result load_config(const std::string& path) {
+  std::ifstream in{path};
+  if (!in) {
+    config_error err;
+    err.file = path;
+    err.message = "cannot read the file";
+    return unexpected{std::move(err)};
+  }
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return parse_config(buf.str(), path);
+}
+
+} // namespace holobroker::config

@@ -1,0 +1,144 @@
+// The daemon's configuration: what a valid file means, and that every
+// mistake is refused with file:line:column and the key.
+#define CAF_SUITE daemon.config
+#include <caf/test/unit_test.hpp>
+
+#include <string>
+
+#include "holobroker/config/broker_config.hpp"
+
+using namespace holobroker::config;
+
+namespace {
+
+config_error error_of(std::string_view yaml) {
+  auto result = parse_config(yaml, "test.yaml");
+  CAF_REQUIRE(!result.has_value());
+  return result.error();
+}
+
+} // namespace
+
+CAF_TEST(a minimal fleet gets hololinked defaults) {
+  auto cfg = parse_config(R"(
+things:
+  - id: spectrometer
+    server_id: thing-sim
+)");
+  CAF_REQUIRE(cfg.has_value());
+  CAF_CHECK_EQUAL(cfg->id, "holobroker");
+  CAF_CHECK(cfg->frontend_ipc);
+  CAF_REQUIRE_EQUAL(cfg->things.size(), 1u);
+  const auto& t = cfg->things[0];
+  CAF_CHECK_EQUAL(t.thing_id, "spectrometer");
+  CAF_CHECK_EQUAL(t.server_id, "thing-sim");
+  CAF_CHECK_EQUAL(t.address, "IPC");
+  CAF_CHECK_EQUAL(t.client_id, "holobroker|holobroker|spectrometer");
+  CAF_CHECK_EQUAL(t.handshake_timeout.count(), 60.0);
+  CAF_CHECK_EQUAL(t.effective_deadline().count(), 11.0);
+}
+
+CAF_TEST(defaults apply to every thing and each thing may override them) {
+  auto cfg = parse_config(R"(
+broker:
+  id: lab-broker
+defaults:
+  invokation_timeout: 2s
+  execution_timeout: 500ms
+  max_in_flight: 8
+  while_disconnected: fail_fast
+things:
+  - id: a
+  - id: b
+    execution_timeout: 3
+    deadline: 1m
+    on_disconnect: retry_idempotent
+    events: [measurement, position_change_event]
+)");
+  CAF_REQUIRE(cfg.has_value());
+  const auto& a = cfg->things[0];
+  const auto& b = cfg->things[1];
+  CAF_CHECK_EQUAL(a.server_id, "a");
+  CAF_CHECK_EQUAL(a.client_id, "holobroker|lab-broker|a");
+  CAF_CHECK_EQUAL(a.invokation_timeout.count(), 2.0);
+  CAF_CHECK_EQUAL(a.execution_timeout.count(), 0.5);
+  CAF_CHECK_EQUAL(a.max_in_flight, 8u);
+  CAF_CHECK(a.while_disconnected == while_disconnected_policy::fail_fast);
+  CAF_CHECK_EQUAL(b.execution_timeout.count(), 3.0);
+  CAF_CHECK_EQUAL(b.effective_deadline().count(), 60.0);
+  CAF_CHECK(b.on_disconnect == on_disconnect_policy::retry_idempotent);
+  CAF_CHECK_EQUAL(b.events.size(), 2u);
+  CAF_CHECK(cfg->find_thing("b") == &b);
+  CAF_CHECK(cfg->find_thing("c") == nullptr);
+}
+
+CAF_TEST(an unknown key is refused with its position) {
+  auto err = error_of("things:\n  - id: a\n    adress: tcp://127.0.0.1:5000\n");
+  CAF_CHECK_EQUAL(err.file, "test.yaml");
+  CAF_CHECK_EQUAL(err.line, 3);
+  CAF_CHECK_EQUAL(err.column, 5);
+  CAF_CHECK_EQUAL(err.key, "things[0].adress");
+  CAF_CHECK(err.message.find("unknown key") != std::string::npos);
+  CAF_CHECK(err.to_string().rfind("test.yaml:3:5: things[0].adress: unknown key", 0) == 0);
+}
+
+CAF_TEST(a bad address names the key and the value) {
+  auto err = error_of("things:\n  - id: a\n    address: http://x\n");
+  CAF_CHECK_EQUAL(err.key, "things[0].address");
+  CAF_CHECK_EQUAL(err.line, 3);
+  CAF_CHECK(err.message.find("http://x") != std::string::npos);
+  CAF_CHECK(!error_of("things:\n  - id: a\n    address: tcp://host:99999\n").message.empty());
+}
+
+CAF_TEST(duplicate thing ids are refused) {
+  auto err = error_of("things:\n  - id: a\n  - id: a\n");
+  CAF_CHECK_EQUAL(err.key, "things[1].id");
+  CAF_CHECK(err.message.find("twice") != std::string::npos);
+}
+
+CAF_TEST(wrong value types are refused) {
+  CAF_CHECK_EQUAL(error_of("defaults:\n  max_in_flight: lots\n").key, "defaults.max_in_flight");
+  CAF_CHECK_EQUAL(error_of("defaults:\n  max_in_flight: 0\n").key, "defaults.max_in_flight");
+  CAF_CHECK_EQUAL(error_of("defaults:\n  execution_timeout: -1\n").key,
+                  "defaults.execution_timeout");
+  CAF_CHECK_EQUAL(error_of("broker:\n  frontend:\n    ipc: maybe\n").key, "broker.frontend.ipc");
+  CAF_CHECK_EQUAL(error_of("broker:\n  logging:\n    level: loud\n").key, "broker.logging.level");
+  CAF_CHECK_EQUAL(error_of("things: {a: 1}\n").key, "things");
+  CAF_CHECK_EQUAL(error_of("things:\n  - server_id: x\n").key, "things[0]");
+  CAF_CHECK_EQUAL(error_of("things:\n  - id: a\n    on_disconnect: retry\n").key,
+                  "things[0].on_disconnect");
+}
+
+CAF_TEST(broken YAML is refused with the parser position) {
+  auto err = error_of("things:\n  - id: [unclosed\n");
+  CAF_CHECK(err.message.find("invalid YAML") != std::string::npos);
+  CAF_CHECK_GREATER(err.line, 0);
+  CAF_CHECK(!error_of("").message.empty());
+}
+
+CAF_TEST(a missing file is refused naming it) {
+  auto result = load_config("/nonexistent/holobroker.yaml");
+  CAF_REQUIRE(!result.has_value());
+  CAF_CHECK_EQUAL(result.error().file, "/nonexistent/holobroker.yaml");
+}
+
+CAF_TEST(durations accept seconds and units) {
+  CAF_CHECK_EQUAL(parse_duration("2.5")->count(), 2.5);
+  CAF_CHECK_EQUAL(parse_duration("250ms")->count(), 0.25);
+  CAF_CHECK_EQUAL(parse_duration("5s")->count(), 5.0);
+  CAF_CHECK_EQUAL(parse_duration("2m")->count(), 120.0);
+  CAF_CHECK(!parse_duration("").has_value());
+  CAF_CHECK(!parse_duration("ms").has_value());
+  CAF_CHECK(!parse_duration("-1s").has_value());
+  CAF_CHECK(!parse_duration("5 minutes").has_value());
+}
+
+CAF_TEST(the bundled configuration files are valid) {
+  for (auto name : {"/holobroker.example.yaml", "/demo.yaml"}) {
+    auto path = std::string{HOLOBROKER_CONFIG_DIR} + name;
+    auto cfg = load_config(path);
+    if (!cfg)
+      CAF_FAIL(cfg.error().to_string());
+    CAF_CHECK(!cfg->things.empty());
+  }
+}
