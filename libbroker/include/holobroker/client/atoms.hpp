@@ -1,0 +1,36 @@
+#pragma once
+
+// Message tags of the client core. CAF 0.17 atoms (at most 10 characters);
+// tags CAF already defines (get, add, delete, ping, subscribe, ...) are
+// re-exported so that users of the client API need a single namespace.
+
+#include <caf/atom.hpp>
+#include <caf/type_id.hpp>
+
+CAF_ADD_ATOM(holobroker_client, holobroker::client, execute_atom, "hb_execute")
+CAF_ADD_ATOM(holobroker_client, holobroker::client, send_request_atom, "hb_send")
+CAF_ADD_ATOM(holobroker_client, holobroker::client, receive_response_atom, "hb_receive")
+CAF_ADD_ATOM(holobroker_client, holobroker::client, oneway_atom, "hb_oneway")
+CAF_ADD_ATOM(holobroker_client, holobroker::client, handshake_atom, "hb_hshake")
+CAF_ADD_ATOM(holobroker_client, holobroker::client, status_atom, "hb_status")
+CAF_ADD_ATOM(holobroker_client, holobroker::client, all_atom, "hb_all")
+CAF_ADD_ATOM(holobroker_client, holobroker::client, things_atom, "hb_things")
+CAF_ADD_ATOM(holobroker_client, holobroker::client, event_atom, "hb_event")
+CAF_ADD_ATOM(holobroker_client, holobroker::client, last_atom, "hb_last")
+// Internal tags (reactor, handshake, monitor and deadline plumbing).
+CAF_ADD_ATOM(holobroker_client, holobroker::client, readable_atom, "hb_ready")
+CAF_ADD_ATOM(holobroker_client, holobroker::client, link_atom, "hb_link")
+CAF_ADD_ATOM(holobroker_client, holobroker::client, attempt_atom, "hb_attempt")
+CAF_ADD_ATOM(holobroker_client, holobroker::client, deadline_atom, "hb_dline")
+CAF_ADD_ATOM(holobroker_client, holobroker::client, connected_atom, "hb_conn")
+
+namespace holobroker::client {
+
+using caf::add_atom;
+using caf::delete_atom;
+using caf::get_atom;
+using caf::ping_atom;
+using caf::subscribe_atom;
+using caf::unsubscribe_atom;
+
+} // namespace holobroker::client

@@ -1,0 +1,49 @@
+#pragma once
+
+// Subscription to one server's event publisher (hololinked's EventConsumer,
+// done as an actor). Topics are `<thing id>/<event name>` and are matched
+// exactly: ZeroMQ's prefix matching never leaks `x/test_event_with_schema`
+// into a subscription of `x/test_event`.
+
+#include <memory>
+#include <string>
+
+#include <caf/typed_actor.hpp>
+
+#include "holobroker/client/atoms.hpp"
+#include "holobroker/wire/event.hpp"
+
+namespace holobroker::transport {
+class transport_factory;
+} // namespace holobroker::transport
+
+namespace holobroker::events {
+
+using client::event_atom;
+using client::get_atom;
+using client::last_atom;
+using client::subscribe_atom;
+using client::unsubscribe_atom;
+
+/// Whoever receives events: `(event_atom, wire::event)` per event.
+using event_sink_actor = caf::typed_actor<caf::reacts_to<event_atom, wire::event>>;
+
+using event_subscriber_actor = caf::typed_actor<
+  /// Delivers events of thing/event to the sink until unsubscribed or the sink
+  /// terminates. Answers (empty) once the ZMQ subscription is set.
+  caf::reacts_to<subscribe_atom, std::string, std::string, event_sink_actor>,
+  caf::reacts_to<unsubscribe_atom, std::string, std::string, event_sink_actor>,
+  /// The last event seen on thing/event; `unknown_message` if none yet.
+  caf::replies_to<get_atom, last_atom, std::string, std::string>::with<wire::event>>;
+
+struct event_subscriber_config {
+  std::string server_id;
+  /// The publisher's address (transport::server_endpoints::event_address).
+  std::string address;
+};
+
+event_subscriber_actor
+spawn_event_subscriber(caf::actor_system& sys, event_subscriber_config cfg,
+                       std::shared_ptr<transport::transport_factory> transports);
+
+} // namespace holobroker::events

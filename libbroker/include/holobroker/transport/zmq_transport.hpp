@@ -1,0 +1,23 @@
+#pragma once
+
+// ZeroMQ transports: ROUTER (ZMQ_ROUTER_MANDATORY, so an unroutable peer is
+// known at once), socket monitor over inproc PAIR, SUB for events. All
+// sockets of one factory share one reactor thread (see reactor.hpp), so the
+// thread count does not grow with the number of servers or Things.
+
+#include <memory>
+
+#include "holobroker/transport/transport.hpp"
+
+namespace zmq {
+class context_t;
+} // namespace zmq
+
+namespace holobroker::transport {
+
+/// `context` may be shared with in-process servers (required for inproc://);
+/// null creates a private one.
+std::shared_ptr<transport_factory>
+make_zmq_transport_factory(std::shared_ptr<zmq::context_t> context = nullptr);
+
+} // namespace holobroker::transport
