@@ -134,8 +134,9 @@ CAF_TEST(durations accept seconds and units) {
 }
 
 CAF_TEST(the bundled configuration files are valid) {
-  for (auto name : {"/holobroker.example.yaml", "/demo.yaml"}) {
-    auto path = std::string{HOLOBROKER_CONFIG_DIR} + name;
+  for (auto name : {"/config/holobroker.example.yaml", "/config/demo.yaml",
+                    "/docker/holobroker.docker.yaml"}) {
+    auto path = std::string{HOLOBROKER_SOURCE_DIR} + name;
     auto cfg = load_config(path);
     if (!cfg)
       CAF_FAIL(cfg.error().to_string());
