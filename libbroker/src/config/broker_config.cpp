@@ -130,6 +130,20 @@ public:
     return value;
   }
 
+  // One of a fixed set of names, e.g. `fail` | `retry_idempotent`.
+  template <class Enum>
+  Enum choice(const YAML::Node& node, const std::string& key,
+              const std::vector<std::pair<std::string_view, Enum>>& options) const {
+    auto text = string(node, key);
+    std::vector<std::string_view> names;
+    for (const auto& [name, value] : options) {
+      if (name == text)
+        return value;
+      names.push_back(name);
+    }
+    fail(node, key, fmt::format("must be one of {}", fmt::join(names, ", ")));
+  }
+
   seconds duration(const YAML::Node& node, const std::string& key) const {
     auto value = node.IsScalar() ? parse_duration(node.Scalar()) : std::nullopt;
     if (!value)
@@ -168,6 +182,16 @@ public:
     return text;
   }
 
+  // `{ipc: bool, tcp: tcp://HOST:PORT}` of the front end or event publisher.
+  void read_listeners(const YAML::Node& node, const std::string& path, bool& ipc,
+                      std::string& tcp) const {
+    check_keys(node, path, {"ipc", "tcp"});
+    if (auto v = node["ipc"])
+      ipc = boolean(v, join(path, "ipc"));
+    if (auto v = node["tcp"])
+      tcp = tcp_address(v, join(path, "tcp"));
+  }
+
   void read_thing_defaults(const YAML::Node& node, const std::string& path,
                            thing_config& t) const {
     if (auto v = node["handshake_timeout"])
@@ -183,24 +207,14 @@ public:
     if (auto v = node["max_in_flight"])
       t.max_in_flight = static_cast<std::uint32_t>(
         unsigned_int(v, join(path, "max_in_flight"), 1, 1'000'000));
-    if (auto v = node["on_disconnect"]) {
-      auto text = string(v, join(path, "on_disconnect"));
-      if (text == "fail")
-        t.on_disconnect = on_disconnect_policy::fail;
-      else if (text == "retry_idempotent")
-        t.on_disconnect = on_disconnect_policy::retry_idempotent;
-      else
-        fail(v, join(path, "on_disconnect"), "must be fail or retry_idempotent");
-    }
-    if (auto v = node["while_disconnected"]) {
-      auto text = string(v, join(path, "while_disconnected"));
-      if (text == "wait")
-        t.while_disconnected = while_disconnected_policy::wait;
-      else if (text == "fail_fast")
-        t.while_disconnected = while_disconnected_policy::fail_fast;
-      else
-        fail(v, join(path, "while_disconnected"), "must be wait or fail_fast");
-    }
+    if (auto v = node["on_disconnect"])
+      t.on_disconnect = choice(v, join(path, "on_disconnect"),
+                               {{"fail", on_disconnect_policy::fail},
+                                {"retry_idempotent", on_disconnect_policy::retry_idempotent}});
+    if (auto v = node["while_disconnected"])
+      t.while_disconnected = choice(v, join(path, "while_disconnected"),
+                                    {{"wait", while_disconnected_policy::wait},
+                                     {"fail_fast", while_disconnected_policy::fail_fast}});
   }
 
   inline static const std::vector<std::string_view> default_keys
@@ -223,20 +237,10 @@ public:
       }
       if (auto v = b["temp_dir"])
         cfg.temp_dir = string(v, "broker.temp_dir");
-      if (auto f = b["frontend"]) {
-        check_keys(f, "broker.frontend", {"ipc", "tcp"});
-        if (auto v = f["ipc"])
-          cfg.frontend_ipc = boolean(v, "broker.frontend.ipc");
-        if (auto v = f["tcp"])
-          cfg.frontend_tcp = tcp_address(v, "broker.frontend.tcp");
-      }
-      if (auto e = b["events"]) {
-        check_keys(e, "broker.events", {"ipc", "tcp"});
-        if (auto v = e["ipc"])
-          cfg.events_ipc = boolean(v, "broker.events.ipc");
-        if (auto v = e["tcp"])
-          cfg.events_tcp = tcp_address(v, "broker.events.tcp");
-      }
+      if (auto f = b["frontend"])
+        read_listeners(f, "broker.frontend", cfg.frontend_ipc, cfg.frontend_tcp);
+      if (auto e = b["events"])
+        read_listeners(e, "broker.events", cfg.events_ipc, cfg.events_tcp);
       if (auto m = b["middleman"]) {
         check_keys(m, "broker.middleman", {"port", "host"});
         if (auto v = m["port"])
