@@ -208,11 +208,11 @@ public:
       t.max_in_flight = static_cast<std::uint32_t>(
         unsigned_int(v, join(path, "max_in_flight"), 1, 1'000'000));
     if (auto v = node["on_disconnect"])
-      t.on_disconnect = choice(v, join(path, "on_disconnect"),
+      t.on_disconnect = choice<on_disconnect_policy>(v, join(path, "on_disconnect"),
                                {{"fail", on_disconnect_policy::fail},
                                 {"retry_idempotent", on_disconnect_policy::retry_idempotent}});
     if (auto v = node["while_disconnected"])
-      t.while_disconnected = choice(v, join(path, "while_disconnected"),
+      t.while_disconnected = choice<while_disconnected_policy>(v, join(path, "while_disconnected"),
                                     {{"wait", while_disconnected_policy::wait},
                                      {"fail_fast", while_disconnected_policy::fail_fast}});
   }
