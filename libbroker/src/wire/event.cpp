@@ -21,6 +21,14 @@ std::string event_topic(std::string_view thing_id, std::string_view event_name) 
   return topic;
 }
 
+std::string subscription_message(std::string_view topic, bool subscribe) {
+  std::string msg;
+  msg.reserve(topic.size() + 1);
+  msg += subscribe ? '\x01' : '\x00';
+  msg += topic;
+  return msg;
+}
+
 std::string event_publisher_id(std::string_view server_id) {
   return std::string{server_id} + "/event-publisher";
 }
@@ -59,36 +67,49 @@ namespace {
 
 constexpr std::string_view header_what = "event header";
 
+enum field_bit : unsigned {
+  f_type = 1u << 0,
+  f_id = 1u << 1,
+  f_sender = 1u << 2,
+  f_event = 1u << 3,
+  f_payload_type = 1u << 4,
+  f_preencoded_type = 1u << 5,
+};
+
 struct event_header_reader final : detail::member_visitor {
   event_header h;
-  bool has_type = false;
-  bool has_id = false;
+  unsigned seen = 0;
+
+  std::optional<codec_error> string_field(const json_member& m, unsigned bit, std::string& out) {
+    if (auto err = detail::mark_seen(seen, bit, header_what, m))
+      return err;
+    return detail::assign_string(header_what, m, out);
+  }
 
   std::optional<codec_error> on_member(const json_member& m) override {
     const auto& k = m.key;
     if (k == "messageType") {
+      if (auto err = detail::mark_seen(seen, f_type, header_what, m))
+        return err;
       if (m.kind != json_kind::string)
         return detail::wrong_type(header_what, m, "a string");
       if (m.string != "EVENT")
         return codec_error{codec_errc::bad_value,
-                           fmt::format("{} has messageType \"{}\", expected \"EVENT\"",
-                                       header_what, m.string)};
-      has_type = true;
+                           fmt::format("{} has messageType {}, expected \"EVENT\"",
+                                       header_what, detail::quoted(m.string))};
       return std::nullopt;
     }
-    if (k == "messageID") {
-      has_id = true;
-      return detail::assign_string(header_what, m, h.message_id);
-    }
+    if (k == "messageID")
+      return string_field(m, f_id, h.message_id);
     if (k == "senderID")
-      return detail::assign_string(header_what, m, h.sender_id);
+      return string_field(m, f_sender, h.sender_id);
     if (k == "eventID")
-      return detail::assign_string(header_what, m, h.event_id);
+      return string_field(m, f_event, h.event_id);
     if (k == "payloadContentType")
-      return detail::assign_string(header_what, m, h.payload_content_type);
+      return string_field(m, f_payload_type, h.payload_content_type);
     if (k == "preencodedPayloadContentType")
-      return detail::assign_string(header_what, m, h.preencoded_payload_content_type);
-    return std::nullopt;
+      return string_field(m, f_preencoded_type, h.preencoded_payload_content_type);
+    return std::nullopt; // tolerate fields newer servers may add
   }
 };
 
@@ -98,9 +119,9 @@ codec_result<event_header> parse_event_header(std::string_view json) {
   event_header_reader reader;
   if (auto err = detail::read_members(json, header_what, reader))
     return unexpected{std::move(*err)};
-  if (!reader.has_type)
+  if ((reader.seen & f_type) == 0)
     return fail(codec_errc::missing_field, fmt::format("{} has no \"messageType\"", header_what));
-  if (!reader.has_id)
+  if ((reader.seen & f_id) == 0)
     return fail(codec_errc::missing_field, fmt::format("{} has no \"messageID\"", header_what));
   return std::move(reader.h);
 }
@@ -125,8 +146,8 @@ codec_result<event> parse_event(const multipart& frames) {
     return unexpected{std::move(header).error()};
   if (!header->event_id.empty() && header->event_id != frames[0].view())
     return fail(codec_errc::bad_value,
-                fmt::format("event header eventID \"{}\" does not match topic \"{}\"",
-                            header->event_id, frames[0].view()));
+                fmt::format("event header eventID {} does not match topic {}",
+                            detail::quoted(header->event_id), detail::quoted(frames[0].view())));
   event ev;
   ev.topic = frames[0].to_string();
   ev.header = std::move(*header);

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "holobroker/wire/codec_error.hpp"
 
@@ -39,9 +40,28 @@ struct member_visitor {
 std::optional<codec_error> read_members(std::string_view json, std::string_view what,
                                         member_visitor& visitor);
 
+/// Reads `json`, which must be a list of strings, appending them to `out`.
+std::optional<codec_error> read_string_list(std::string_view json, std::string_view what,
+                                            std::vector<std::string>& out);
+
+/// Reads `json`, which must be a single JSON string, into `out`.
+std::optional<codec_error> read_string(std::string_view json, std::string_view what,
+                                       std::string& out);
+
+/// Appends `json` (any JSON value) to `out` in compact form: whitespace
+/// dropped, numbers kept verbatim, strings re-escaped. Validates as it goes.
+std::optional<codec_error> append_compact(std::string& out, std::string_view json,
+                                          std::string_view what);
+
 /// "wrong_type: header field \"messageID\" must be a string, not number".
 codec_error wrong_type(std::string_view what, const json_member& member,
                        std::string_view expected);
+
+/// Records that the field `bit` was seen; a second occurrence is a bad_value
+/// error: JSON leaves duplicate keys undefined and we refuse to guess which
+/// one a peer meant.
+std::optional<codec_error> mark_seen(unsigned& seen, unsigned bit, std::string_view what,
+                                     const json_member& member);
 
 /// Copies a string member into `out`, or names the type mismatch.
 std::optional<codec_error> assign_string(std::string_view what, const json_member& member,

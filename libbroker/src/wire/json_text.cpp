@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 
 namespace holobroker::wire::detail {
 
@@ -38,12 +39,70 @@ void append_json_double(std::string& out, double value) {
     out += "null";
     return;
   }
-  char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value);
-  std::string_view text{buf, static_cast<std::size_t>(end - buf)};
-  out += text;
-  if (text.find_first_of(".e") == std::string_view::npos)
+  if (std::signbit(value))
+    out += '-';
+  value = std::fabs(value);
+  if (value == 0) {
+    out += "0.0";
+    return;
+  }
+  // Shortest round-trip digits first ("d.ddde±x"), then msgspec's layout:
+  // with n digits and the decimal point after position p = exponent + 1,
+  //   0 <= p-n, p <= 16 -> "ddd00.0"   (integral)
+  //   0 <  p    <= 16   -> "dd.ddd"
+  //  -5 <  p    <= 0    -> "0.000ddd"
+  //   otherwise         -> "d.ddde-7", "1e21" (no '+', no leading zeros)
+  char buf[40];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value, std::chars_format::scientific);
+  std::string_view sci{buf, static_cast<std::size_t>(end - buf)};
+  auto e_pos = sci.find('e');
+  char digits[20];
+  int n = 0;
+  for (char c : sci.substr(0, e_pos))
+    if (c != '.')
+      digits[n++] = c;
+  int exponent = std::atoi(sci.data() + e_pos + 1);
+  int point = exponent + 1;
+  std::string_view all{digits, static_cast<std::size_t>(n)};
+  if (point >= n && point <= 16) {
+    out += all;
+    out.append(static_cast<std::size_t>(point - n), '0');
     out += ".0";
+  } else if (point > 0 && point <= 16) {
+    out += all.substr(0, static_cast<std::size_t>(point));
+    out += '.';
+    out += all.substr(static_cast<std::size_t>(point));
+  } else if (point > -5 && point <= 0) {
+    out += "0.";
+    out.append(static_cast<std::size_t>(-point), '0');
+    out += all;
+  } else {
+    out += all[0];
+    if (n > 1) {
+      out += '.';
+      out += all.substr(1);
+    }
+    out += 'e';
+    out += std::to_string(exponent);
+  }
+}
+
+std::string quoted(std::string_view text, std::size_t max_size) {
+  std::string out;
+  if (text.size() <= max_size) {
+    append_json_string(out, text);
+    return out;
+  }
+  // Cut at a UTF-8 character boundary so that the message stays valid text.
+  auto cut = max_size;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80)
+    --cut;
+  append_json_string(out, text.substr(0, cut));
+  out.insert(out.size() - 1, "...");
+  out += " (";
+  out += std::to_string(text.size());
+  out += " bytes)";
+  return out;
 }
 
 } // namespace holobroker::wire::detail

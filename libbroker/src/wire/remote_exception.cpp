@@ -1,8 +1,7 @@
 #include "holobroker/wire/remote_exception.hpp"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
-
+#include "json_members.hpp"
 #include "json_text.hpp"
 
 namespace holobroker::wire {
@@ -30,51 +29,90 @@ std::string to_json(const remote_exception& ex) {
   return out;
 }
 
-codec_result<remote_exception> parse_remote_exception(std::string_view json) {
-  auto doc = nlohmann::json::parse(json, nullptr, false);
-  if (doc.is_discarded())
-    return fail(codec_errc::not_json, "exception payload is not JSON");
-  if (!doc.is_object())
-    return fail(codec_errc::not_object, "exception payload is not a JSON object");
-  auto outer = doc.find("exception");
-  if (outer == doc.end())
-    return fail(codec_errc::missing_field, "exception payload has no \"exception\"");
-  if (!outer->is_object())
-    return fail(codec_errc::wrong_type, "exception payload field \"exception\" must be an object");
-  remote_exception ex;
-  auto text = [&](const char* key, std::string& out) -> std::optional<codec_error> {
-    auto it = outer->find(key);
-    if (it == outer->end())
-      return codec_error{codec_errc::missing_field,
-                         fmt::format("exception payload has no \"{}\"", key)};
-    if (!it->is_string())
-      return codec_error{codec_errc::wrong_type,
-                         fmt::format("exception payload field \"{}\" must be a string", key)};
-    out = it->get<std::string>();
+namespace {
+
+using detail::json_kind;
+using detail::json_member;
+
+constexpr std::string_view payload_what = "exception payload";
+constexpr std::string_view inner_what = "exception payload field \"exception\"";
+
+// {"exception": {...}}: remembers the raw text of the inner object; other
+// top-level keys are tolerated like unknown header fields in replies.
+struct outer_reader final : detail::member_visitor {
+  std::string_view inner;
+  unsigned seen = 0;
+
+  std::optional<codec_error> on_member(const json_member& m) override {
+    if (m.key != "exception")
+      return std::nullopt;
+    if (auto err = detail::mark_seen(seen, 1u, payload_what, m))
+      return err;
+    if (m.kind != json_kind::object)
+      return detail::wrong_type(payload_what, m, "an object");
+    inner = m.raw;
     return std::nullopt;
-  };
-  if (auto err = text("message", ex.message))
-    return unexpected{std::move(*err)};
-  if (auto err = text("type", ex.type))
-    return unexpected{std::move(*err)};
-  if (auto tb = outer->find("traceback"); tb != outer->end() && !tb->is_null()) {
-    if (!tb->is_array())
-      return fail(codec_errc::wrong_type,
-                  "exception payload field \"traceback\" must be a list of strings");
-    for (const auto& line : *tb) {
-      if (!line.is_string())
-        return fail(codec_errc::wrong_type,
-                    "exception payload field \"traceback\" must be a list of strings");
-      ex.traceback.push_back(line.get<std::string>());
+  }
+};
+
+enum field_bit : unsigned {
+  f_message = 1u << 0,
+  f_type = 1u << 1,
+  f_traceback = 1u << 2,
+  f_notes = 1u << 3,
+};
+
+struct inner_reader final : detail::member_visitor {
+  remote_exception ex;
+  unsigned seen = 0;
+
+  std::optional<codec_error> on_member(const json_member& m) override {
+    if (m.key == "message" || m.key == "type") {
+      bool is_message = m.key == "message";
+      if (auto err = detail::mark_seen(seen, is_message ? f_message : f_type, inner_what, m))
+        return err;
+      return detail::assign_string(inner_what, m, is_message ? ex.message : ex.type);
     }
+    if (m.key == "traceback") {
+      if (auto err = detail::mark_seen(seen, f_traceback, inner_what, m))
+        return err;
+      if (m.kind == json_kind::null)
+        return std::nullopt;
+      if (m.kind != json_kind::array)
+        return detail::wrong_type(inner_what, m, "a list of strings");
+      return detail::read_string_list(m.raw, "exception payload field \"traceback\"",
+                                      ex.traceback);
+    }
+    if (m.key == "notes") {
+      if (auto err = detail::mark_seen(seen, f_notes, inner_what, m))
+        return err;
+      if (m.kind == json_kind::string)
+        ex.notes.emplace(m.string);
+      else if (m.kind != json_kind::null)
+        ex.notes.emplace(m.raw); // tolerate structured notes, keep their JSON text
+      return std::nullopt;
+    }
+    return std::nullopt;
   }
-  if (auto notes = outer->find("notes"); notes != outer->end() && !notes->is_null()) {
-    if (notes->is_string())
-      ex.notes = notes->get<std::string>();
-    else
-      ex.notes = notes->dump(); // tolerate structured notes, keep their text
-  }
-  return ex;
+};
+
+} // namespace
+
+codec_result<remote_exception> parse_remote_exception(std::string_view json) {
+  outer_reader outer;
+  if (auto err = detail::read_members(json, payload_what, outer))
+    return unexpected{std::move(*err)};
+  if ((outer.seen & 1u) == 0)
+    return fail(codec_errc::missing_field,
+                fmt::format("{} has no \"exception\"", payload_what));
+  inner_reader inner;
+  if (auto err = detail::read_members(outer.inner, inner_what, inner))
+    return unexpected{std::move(*err)};
+  if ((inner.seen & f_message) == 0)
+    return fail(codec_errc::missing_field, fmt::format("{} has no \"message\"", inner_what));
+  if ((inner.seen & f_type) == 0)
+    return fail(codec_errc::missing_field, fmt::format("{} has no \"type\"", inner_what));
+  return std::move(inner.ex);
 }
 
 } // namespace holobroker::wire

@@ -62,38 +62,52 @@ std::string encode(const request_header& h) {
 namespace {
 
 constexpr std::string_view header_what = "request header";
+constexpr std::string_view server_context_what = "serverExecutionContext";
+constexpr std::string_view thing_context_what = "thingExecutionContext";
 
 // Reads the members of serverExecutionContext the way the real server does:
-// only snake_case timeouts count; other keys are tolerated and ignored.
+// only the snake_case keys count (golden README §9); other keys, such as the
+// camelCase struct defaults, are tolerated and ignored.
 struct server_context_reader final : detail::member_visitor {
   server_execution_context ctx;
+  unsigned seen = 0;
 
   std::optional<codec_error> on_member(const json_member& m) override {
     if (m.key == "invokation_timeout" || m.key == "execution_timeout") {
+      bool invokation = m.key[0] == 'i';
+      if (auto err = detail::mark_seen(seen, invokation ? 1u : 2u, server_context_what, m))
+        return err;
       if (m.kind != json_kind::number)
-        return detail::wrong_type("serverExecutionContext", m, "a number");
+        return detail::wrong_type(server_context_what, m, "a number");
       if (m.number < 0)
         return codec_error{codec_errc::bad_value,
-                           fmt::format("serverExecutionContext field \"{}\" must not be "
-                                       "negative",
-                                       m.key)};
-      (m.key[0] == 'i' ? ctx.invokation_timeout : ctx.execution_timeout) = m.number;
+                           fmt::format("{} field \"{}\" must not be negative",
+                                       server_context_what, m.key)};
+      (invokation ? ctx.invokation_timeout : ctx.execution_timeout) = m.number;
     } else if (m.key == "oneway") {
+      if (auto err = detail::mark_seen(seen, 4u, server_context_what, m))
+        return err;
       if (m.kind != json_kind::boolean)
-        return detail::wrong_type("serverExecutionContext", m, "a boolean");
+        return detail::wrong_type(server_context_what, m, "a boolean");
       ctx.oneway = m.boolean;
     }
     return std::nullopt;
   }
 };
 
+// The server pops only `fetch_execution_logs` from this object; the
+// camelCase `fetchExecutionLogs` of the struct defaults is ignored like the
+// camelCase timeouts.
 struct thing_context_reader final : detail::member_visitor {
   thing_execution_context ctx;
+  unsigned seen = 0;
 
   std::optional<codec_error> on_member(const json_member& m) override {
-    if (m.key == "fetch_execution_logs" || m.key == "fetchExecutionLogs") {
+    if (m.key == "fetch_execution_logs") {
+      if (auto err = detail::mark_seen(seen, 1u, thing_context_what, m))
+        return err;
       if (m.kind != json_kind::boolean)
-        return detail::wrong_type("thingExecutionContext", m, "a boolean");
+        return detail::wrong_type(thing_context_what, m, "a boolean");
       ctx.fetch_execution_logs = m.boolean;
     }
     return std::nullopt;
@@ -105,20 +119,44 @@ enum field_bit : unsigned {
   f_id = 1u << 1,
   f_sender = 1u << 2,
   f_receiver = 1u << 3,
+  f_server_context = 1u << 4,
+  f_thing_context = 1u << 5,
+  f_thing = 1u << 6,
+  f_objekt = 1u << 7,
+  f_operation = 1u << 8,
+  f_payload_type = 1u << 9,
+  f_preencoded_type = 1u << 10,
 };
 
 struct request_header_reader final : detail::member_visitor {
   request_header h;
   unsigned seen = 0;
 
-  static std::optional<codec_error> string_field(const json_member& m, std::string& out) {
+  std::optional<codec_error> string_field(const json_member& m, unsigned bit, std::string& out) {
+    if (auto err = detail::mark_seen(seen, bit, header_what, m))
+      return err;
     return detail::assign_string(header_what, m, out);
+  }
+
+  template <class Reader>
+  std::optional<codec_error> context_field(const json_member& m, unsigned bit,
+                                           std::string_view what, Reader& reader,
+                                           std::string& json_out) {
+    if (auto err = detail::mark_seen(seen, bit, header_what, m))
+      return err;
+    if (m.kind != json_kind::object)
+      return detail::wrong_type(header_what, m, "an object");
+    if (auto err = detail::read_members(m.raw, what, reader))
+      return err;
+    json_out.assign(m.raw);
+    return std::nullopt;
   }
 
   std::optional<codec_error> on_member(const json_member& m) override {
     const auto& k = m.key;
     if (k == "messageType") {
-      seen |= f_type;
+      if (auto err = detail::mark_seen(seen, f_type, header_what, m))
+        return err;
       if (m.kind != json_kind::string)
         return detail::wrong_type(header_what, m, "a string");
       // The real server treats any type other than HANDSHAKE and EXIT like an
@@ -129,41 +167,31 @@ struct request_header_reader final : detail::member_visitor {
                  : message_type::operation;
       return std::nullopt;
     }
-    if (k == "messageID") {
-      seen |= f_id;
-      return string_field(m, h.message_id);
-    }
-    if (k == "senderID") {
-      seen |= f_sender;
-      return string_field(m, h.sender_id);
-    }
-    if (k == "receiverID") {
-      seen |= f_receiver;
-      return string_field(m, h.receiver_id);
-    }
+    if (k == "messageID")
+      return string_field(m, f_id, h.message_id);
+    if (k == "senderID")
+      return string_field(m, f_sender, h.sender_id);
+    if (k == "receiverID")
+      return string_field(m, f_receiver, h.receiver_id);
     if (k == "serverExecutionContext") {
-      if (m.kind != json_kind::object)
-        return detail::wrong_type(header_what, m, "an object");
       server_context_reader reader;
-      if (auto err = detail::read_members(m.raw, "serverExecutionContext", reader))
-        return err;
+      auto err = context_field(m, f_server_context, server_context_what, reader,
+                               h.server_context_json);
       h.server_context = reader.ctx;
-      h.server_context_json.assign(m.raw);
-      return std::nullopt;
+      return err;
     }
     if (k == "thingExecutionContext") {
-      if (m.kind != json_kind::object)
-        return detail::wrong_type(header_what, m, "an object");
       thing_context_reader reader;
-      if (auto err = detail::read_members(m.raw, "thingExecutionContext", reader))
-        return err;
+      auto err = context_field(m, f_thing_context, thing_context_what, reader,
+                               h.thing_context_json);
       h.thing_context = reader.ctx;
-      h.thing_context_json.assign(m.raw);
-      return std::nullopt;
+      return err;
     }
     if (k == "thingID")
-      return string_field(m, h.thing_id);
+      return string_field(m, f_thing, h.thing_id);
     if (k == "objekt") {
+      if (auto err = detail::mark_seen(seen, f_objekt, header_what, m))
+        return err;
       // readmultipleproperties takes a list or null here (golden README §8).
       if (m.kind == json_kind::string) {
         h.objekt.assign(m.string);
@@ -177,13 +205,13 @@ struct request_header_reader final : detail::member_visitor {
       return std::nullopt;
     }
     if (k == "operation")
-      return string_field(m, h.operation);
+      return string_field(m, f_operation, h.operation);
     if (k == "payloadContentType")
-      return string_field(m, h.payload_content_type);
+      return string_field(m, f_payload_type, h.payload_content_type);
     if (k == "preencodedPayloadContentType")
-      return string_field(m, h.preencoded_payload_content_type);
+      return string_field(m, f_preencoded_type, h.preencoded_payload_content_type);
     return codec_error{codec_errc::unknown_field,
-                       fmt::format("{} has unknown field \"{}\"", header_what, k)};
+                       fmt::format("{} has unknown field {}", header_what, detail::quoted(k))};
   }
 };
 

@@ -1,8 +1,10 @@
 #include "holobroker/wire/requests.hpp"
 
-#include <nlohmann/json.hpp>
+#include <fmt/format.h>
 
 #include "holobroker/wire/message_id.hpp"
+#include "json_members.hpp"
+#include "json_text.hpp"
 
 namespace holobroker::wire {
 
@@ -46,49 +48,89 @@ request make_operation(std::string_view client_id, std::string_view server_id,
   return req;
 }
 
+request make_exit(std::string_view client_id, std::string_view server_id) {
+  request req = make_handshake(client_id, server_id);
+  req.header.type = message_type::exit;
+  return req;
+}
+
+namespace {
+
+// Records whether a kwargs object already carries "__args__".
+struct args_key_finder final : detail::member_visitor {
+  bool found = false;
+
+  std::optional<codec_error> on_member(const detail::json_member& m) override {
+    found = found || m.key == "__args__";
+    return std::nullopt;
+  }
+};
+
+// `json` compacted, or an error if it is not one JSON object.
+codec_result<std::string> compact_object(std::string_view json, std::string_view what) {
+  std::string out;
+  if (auto err = detail::append_compact(out, json, what))
+    return unexpected{std::move(*err)};
+  if (out.front() != '{')
+    return fail(codec_errc::not_object, fmt::format("{} must be a JSON object", what));
+  return out;
+}
+
+} // namespace
+
 codec_result<std::string> action_arguments(std::string_view kwargs_json,
                                            const std::vector<std::string>& positional_json) {
-  nlohmann::ordered_json kwargs = nlohmann::ordered_json::object();
-  if (!kwargs_json.empty()) {
-    kwargs = nlohmann::ordered_json::parse(kwargs_json, nullptr, false);
-    if (kwargs.is_discarded())
-      return fail(codec_errc::not_json, "action keyword arguments are not JSON");
-    if (!kwargs.is_object())
-      return fail(codec_errc::not_object, "action keyword arguments must be a JSON object");
+  constexpr std::string_view what = "action keyword arguments";
+  auto kwargs = compact_object(kwargs_json.empty() ? std::string_view{"{}"} : kwargs_json, what);
+  if (!kwargs || positional_json.empty())
+    return kwargs;
+  args_key_finder finder;
+  if (auto err = detail::read_members(*kwargs, what, finder))
+    return unexpected{std::move(*err)};
+  if (finder.found)
+    return fail(codec_errc::bad_value,
+                "action keyword arguments already have \"__args__\" and positional arguments "
+                "were given too");
+  // ObjectProxy adds the positional arguments last: kwargs["__args__"] = args.
+  std::string out = std::move(*kwargs);
+  out.pop_back(); // '}'
+  if (out.size() > 1)
+    out += ',';
+  out += R"("__args__":[)";
+  for (std::size_t i = 0; i < positional_json.size(); ++i) {
+    if (i > 0)
+      out += ',';
+    if (auto err = detail::append_compact(out, positional_json[i],
+                                          fmt::format("positional argument {}", i)))
+      return unexpected{std::move(*err)};
   }
-  if (!positional_json.empty()) {
-    auto args = nlohmann::ordered_json::array();
-    for (std::size_t i = 0; i < positional_json.size(); ++i) {
-      auto arg = nlohmann::ordered_json::parse(positional_json[i], nullptr, false);
-      if (arg.is_discarded())
-        return fail(codec_errc::not_json,
-                    "positional argument " + std::to_string(i) + " is not JSON");
-      args.push_back(std::move(arg));
-    }
-    kwargs["__args__"] = std::move(args);
-  }
-  return kwargs.dump();
+  out += "]}";
+  return out;
 }
 
 request make_read_multiple_properties(std::string_view client_id, std::string_view server_id,
                                       std::string_view thing_id,
                                       const std::vector<std::string>& names,
                                       const server_execution_context& server_ctx) {
-  nlohmann::ordered_json payload{{"names", names}};
+  std::string payload{R"({"names":[)"};
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (i > 0)
+      payload += ',';
+    detail::append_json_string(payload, names[i]);
+  }
+  payload += "]}";
   return make_operation(client_id, server_id, thing_id, "_get_properties", op::invoke_action,
-                        shared_bytes::from_string(payload.dump()), server_ctx);
+                        shared_bytes::from_string(std::move(payload)), server_ctx);
 }
 
 codec_result<request> make_write_multiple_properties(
   std::string_view client_id, std::string_view server_id, std::string_view thing_id,
   std::string_view values_json, const server_execution_context& server_ctx) {
-  auto values = nlohmann::ordered_json::parse(values_json, nullptr, false);
-  if (values.is_discarded())
-    return fail(codec_errc::not_json, "property values are not JSON");
-  if (!values.is_object())
-    return fail(codec_errc::not_object, "property values must be a JSON object of name: value");
+  auto values = compact_object(values_json, "property values (an object of name: value)");
+  if (!values)
+    return unexpected{std::move(values).error()};
   return make_operation(client_id, server_id, thing_id, "_set_properties", op::invoke_action,
-                        shared_bytes::from_string(values.dump()), server_ctx);
+                        shared_bytes::from_string(std::move(*values)), server_ctx);
 }
 
 } // namespace holobroker::wire

@@ -48,39 +48,51 @@ namespace {
 
 constexpr std::string_view header_what = "response header";
 
+enum field_bit : unsigned {
+  f_type = 1u << 0,
+  f_id = 1u << 1,
+  f_receiver = 1u << 2,
+  f_sender = 1u << 3,
+  f_payload_type = 1u << 4,
+  f_preencoded_type = 1u << 5,
+};
+
 struct response_header_reader final : detail::member_visitor {
   response_header h;
-  bool has_type = false;
-  bool has_id = false;
+  unsigned seen = 0;
+
+  std::optional<codec_error> string_field(const json_member& m, unsigned bit, std::string& out) {
+    if (auto err = detail::mark_seen(seen, bit, header_what, m))
+      return err;
+    return detail::assign_string(header_what, m, out);
+  }
 
   std::optional<codec_error> on_member(const json_member& m) override {
     const auto& k = m.key;
     if (k == "messageType") {
+      if (auto err = detail::mark_seen(seen, f_type, header_what, m))
+        return err;
       if (m.kind != json_kind::string)
         return detail::wrong_type(header_what, m, "a string");
       auto type = parse_message_type(m.string);
       if (!type || *type == message_type::operation || *type == message_type::exit
           || *type == message_type::event)
         return codec_error{codec_errc::bad_value,
-                           fmt::format("{} has messageType \"{}\", which is not a response "
-                                       "type",
-                                       header_what, m.string)};
+                           fmt::format("{} has messageType {}, which is not a response type",
+                                       header_what, detail::quoted(m.string))};
       h.type = *type;
-      has_type = true;
       return std::nullopt;
     }
-    if (k == "messageID") {
-      has_id = true;
-      return detail::assign_string(header_what, m, h.message_id);
-    }
+    if (k == "messageID")
+      return string_field(m, f_id, h.message_id);
     if (k == "receiverID")
-      return detail::assign_string(header_what, m, h.receiver_id);
+      return string_field(m, f_receiver, h.receiver_id);
     if (k == "senderID")
-      return detail::assign_string(header_what, m, h.sender_id);
+      return string_field(m, f_sender, h.sender_id);
     if (k == "payloadContentType")
-      return detail::assign_string(header_what, m, h.payload_content_type);
+      return string_field(m, f_payload_type, h.payload_content_type);
     if (k == "preencodedPayloadContentType")
-      return detail::assign_string(header_what, m, h.preencoded_payload_content_type);
+      return string_field(m, f_preencoded_type, h.preencoded_payload_content_type);
     return std::nullopt; // tolerate fields newer servers may add
   }
 };
@@ -91,9 +103,9 @@ codec_result<response_header> parse_response_header(std::string_view json) {
   response_header_reader reader;
   if (auto err = detail::read_members(json, header_what, reader))
     return unexpected{std::move(*err)};
-  if (!reader.has_type)
+  if ((reader.seen & f_type) == 0)
     return fail(codec_errc::missing_field, fmt::format("{} has no \"messageType\"", header_what));
-  if (!reader.has_id)
+  if ((reader.seen & f_id) == 0)
     return fail(codec_errc::missing_field, fmt::format("{} has no \"messageID\"", header_what));
   return std::move(reader.h);
 }

@@ -27,6 +27,13 @@ struct event {
 /// `<thing id>/<event name>`.
 std::string event_topic(std::string_view thing_id, std::string_view event_name);
 
+/// The subscription message a SUB socket sends upstream: `\x01<topic>` to
+/// subscribe, `\x00<topic>` to unsubscribe, exactly as the real EventConsumer
+/// does (golden event-subscription-by-real-client.json). Needed by XPUB/XSUB
+/// forwarders; a plain SUB socket sets ZMQ_SUBSCRIBE to the topic instead.
+/// Subscriptions are prefix matches: compare frame 0 exactly on receipt.
+std::string subscription_message(std::string_view topic, bool subscribe = true);
+
 /// `<server id>/event-publisher`.
 std::string event_publisher_id(std::string_view server_id);
 

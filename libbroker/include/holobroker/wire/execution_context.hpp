@@ -18,7 +18,9 @@ struct server_execution_context {
                          const server_execution_context&) = default;
 };
 
-/// `thingExecutionContext`; only `fetch_execution_logs` is defined.
+/// `thingExecutionContext`; only `fetch_execution_logs` is defined, and only
+/// that snake_case key is honoured (the server pops it from the dict); the
+/// camelCase `fetchExecutionLogs` of the struct defaults is ignored.
 struct thing_execution_context {
   bool fetch_execution_logs = false;
 

@@ -23,6 +23,10 @@ inline constexpr std::string_view write_multiple_properties = "writemultipleprop
 /// HANDSHAKE with the struct-default contexts and empty thing/objekt/operation.
 request make_handshake(std::string_view client_id, std::string_view server_id);
 
+/// EXIT: stops the server's request loop for good (golden README §7); same
+/// shape as a HANDSHAKE. Never sent casually.
+request make_exit(std::string_view client_id, std::string_view server_id);
+
 /// An OPERATION as ObjectProxy sends it (snake_case contexts).
 request make_operation(std::string_view client_id, std::string_view server_id,
                        std::string_view thing_id, std::string_view objekt,
@@ -31,9 +35,11 @@ request make_operation(std::string_view client_id, std::string_view server_id,
                        const thing_execution_context& thing_ctx = {},
                        shared_bytes preserialized = empty_frame());
 
-/// invokeaction payload: the keyword arguments object with the positional
-/// arguments under `"__args__"`. `kwargs_json` must be a JSON object (or
-/// empty for none); each positional argument is JSON text.
+/// invokeaction payload: the keyword arguments object, compacted, with the
+/// positional arguments appended under `"__args__"` as ObjectProxy does
+/// (`{"value":1,"__args__":[5]}`; no arguments -> `{}`). `kwargs_json` must be
+/// a JSON object (or empty for none); each positional argument is JSON text.
+/// Numbers keep their text. Errors name the argument that is not JSON.
 codec_result<std::string> action_arguments(std::string_view kwargs_json,
                                            const std::vector<std::string>& positional_json = {});
 
