@@ -2,7 +2,6 @@
 
 #include <charconv>
 #include <cmath>
-#include <cstdlib>
 
 namespace holobroker::wire::detail {
 
@@ -61,7 +60,13 @@ void append_json_double(std::string& out, double value) {
   for (char c : sci.substr(0, e_pos))
     if (c != '.')
       digits[n++] = c;
-  int exponent = std::atoi(sci.data() + e_pos + 1);
+  // "e+21" / "e-07": from_chars takes no '+', and the buffer is not
+  // NUL-terminated, so parse the exact range.
+  auto exp_text = sci.substr(e_pos + 1);
+  if (!exp_text.empty() && exp_text.front() == '+')
+    exp_text.remove_prefix(1);
+  int exponent = 0;
+  std::from_chars(exp_text.data(), exp_text.data() + exp_text.size(), exponent);
   int point = exponent + 1;
   std::string_view all{digits, static_cast<std::size_t>(n)};
   if (point >= n && point <= 16) {
