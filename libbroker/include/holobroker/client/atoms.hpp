@@ -27,10 +27,16 @@ CAF_ADD_ATOM(holobroker_client, holobroker::client, connected_atom, "hb_conn")
 namespace holobroker::client {
 
 using caf::add_atom;
+using caf::add_atom_v;
 using caf::delete_atom;
+using caf::delete_atom_v;
 using caf::get_atom;
+using caf::get_atom_v;
 using caf::ping_atom;
+using caf::ping_atom_v;
 using caf::subscribe_atom;
+using caf::subscribe_atom_v;
 using caf::unsubscribe_atom;
+using caf::unsubscribe_atom_v;
 
 } // namespace holobroker::client

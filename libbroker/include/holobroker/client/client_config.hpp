@@ -39,6 +39,9 @@ struct client_config {
   /// Deadline when the request arms no server-side timeout.
   caf::timespan default_deadline = std::chrono::seconds{60};
 
+  /// A ping (HANDSHAKE round trip) fails with `timeout` after this long.
+  caf::timespan ping_timeout = std::chrono::seconds{5};
+
   /// Requests in flight (sent or waiting to be sent) beyond which callers get `busy`.
   std::size_t max_in_flight = 1024;
   /// Replies kept for receive_response (send_request split); oldest evicted first.

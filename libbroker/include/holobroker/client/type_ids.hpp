@@ -128,7 +128,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, client_config& x) {
   return f(caf::meta::type_name("client_config"), x.client_id, x.server_id, x.address,
            x.handshake_timeout, x.handshake_resend_after, x.handshake_retry_min,
-           x.handshake_retry_max, x.deadline_margin, x.default_deadline, x.max_in_flight,
+           x.handshake_retry_max, x.ping_timeout, x.deadline_margin, x.default_deadline, x.max_in_flight,
            x.reply_cache_capacity, x.wait_for_reconnect, x.thing_policies,
            x.default_thing_policy);
 }

@@ -20,10 +20,15 @@ class transport_factory;
 namespace holobroker::events {
 
 using client::event_atom;
+using client::event_atom_v;
 using client::get_atom;
+using client::get_atom_v;
 using client::last_atom;
+using client::last_atom_v;
 using client::subscribe_atom;
+using client::subscribe_atom_v;
 using client::unsubscribe_atom;
+using client::unsubscribe_atom_v;
 
 /// Whoever receives events: `(event_atom, wire::event)` per event.
 using event_sink_actor = caf::typed_actor<caf::reacts_to<event_atom, wire::event>>;

@@ -1,0 +1,40 @@
+#pragma once
+
+// Turns reactor wake-ups into one `readable` message per burst: the flag is
+// set when a message is sent and cleared by the actor right before it drains,
+// so a busy socket does not flood the actor's mailbox.
+
+#include <atomic>
+#include <memory>
+
+#include <caf/actor_cast.hpp>
+#include <caf/send.hpp>
+#include <caf/weak_intrusive_ptr.hpp>
+
+#include "holobroker/client/atoms.hpp"
+#include "holobroker/transport/transport.hpp"
+
+namespace holobroker::client {
+
+class wake_flag {
+public:
+  wake_flag() : pending_(std::make_shared<std::atomic<bool>>(false)) {}
+
+  /// The callback for transport::watch(); holds `target` weakly.
+  transport::wake_callback callback_for(caf::weak_actor_ptr target) const {
+    return [pending = pending_, target = std::move(target)] {
+      if (pending->exchange(true))
+        return;
+      if (auto strong = target.lock())
+        caf::anon_send(caf::actor_cast<caf::actor>(strong), readable_atom_v);
+    };
+  }
+
+  /// Call before draining: wake-ups from now on send a new message.
+  void clear() noexcept { pending_->store(false); }
+
+private:
+  std::shared_ptr<std::atomic<bool>> pending_;
+};
+
+} // namespace holobroker::client

@@ -1,0 +1,455 @@
+#define CAF_SUITE client_actor
+#include <caf/test/dsl.hpp>
+
+#include "actor_fixture.hpp"
+#include "holobroker/wire/requests.hpp"
+
+using namespace holobroker;
+using namespace holobroker::client;
+using namespace std::chrono_literals;
+using holobroker::test::code_of;
+using wire::message_type;
+using lk = transport::link_event_kind;
+
+namespace {
+
+operation_request read(std::string prop = "integration_time") {
+  return read_property("spectrometer", std::move(prop));
+}
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(client_actor_tests, holobroker::test::client_fixture)
+
+CAF_TEST(handshake retries quickly while unroutable and uses a new id per attempt) {
+  wire().next_result = transport::send_result::unroutable;
+  auto c = spawn_client(sys, config(), factory);
+  auto hs = ask<caf::timespan>(c, handshake_atom_v);
+  sched.run();
+  CAF_CHECK(wire().sent.empty());
+  CAF_CHECK(!hs->done());
+  // Backoff starts at 1 ms: the second attempt comes after 1 ms, not 500 ms.
+  wire().next_result = transport::send_result::sent;
+  advance(1ms);
+  CAF_REQUIRE_EQUAL(wire().sent.size(), 1u);
+  auto first = wire().sent_request(0);
+  CAF_CHECK(first.header.type == message_type::handshake);
+  CAF_CHECK_EQUAL(first.header.sender_id, "test-client");
+  CAF_CHECK_EQUAL(first.routing_id.to_string(), "test-server");
+  // Not answered within handshake_resend_after: a fresh HANDSHAKE.
+  advance(500ms);
+  CAF_REQUIRE_EQUAL(wire().sent.size(), 2u);
+  CAF_CHECK_NOT_EQUAL(wire().sent_request(1).header.message_id, first.header.message_id);
+  wire().answer(1, message_type::handshake);
+  wake();
+  CAF_REQUIRE(hs->value);
+  auto st = status(c);
+  CAF_CHECK(st.handshake_done);
+  CAF_CHECK_EQUAL(st.handshake_attempts, 3u);
+  // The answer to the superseded attempt arrives late: dropped, counted.
+  wire().answer(0, message_type::handshake);
+  wake();
+  CAF_CHECK_EQUAL(status(c).replies_dropped, 1u);
+}
+
+CAF_TEST(a link-ready event triggers a handshake attempt at once) {
+  auto cfg = config();
+  cfg.handshake_retry_min = 50ms;
+  wire().next_result = transport::send_result::unroutable;
+  auto c = spawn_client(sys, cfg, factory);
+  sched.run();
+  wire().next_result = transport::send_result::sent;
+  wire().link(lk::ready);
+  wake_monitor();
+  CAF_REQUIRE_EQUAL(wire().sent.size(), 1u);
+  CAF_CHECK(wire().sent_request(0).header.type == message_type::handshake);
+}
+
+CAF_TEST(handshake timeout fails waiting requests with a connection error) {
+  auto cfg = config();
+  cfg.handshake_timeout = 2s;
+  wire().next_result = transport::send_result::unroutable;
+  auto c = spawn_client(sys, cfg, factory);
+  auto hs = ask<caf::timespan>(c, handshake_atom_v);
+  auto req = read();
+  req.options.deadline = 10s;
+  auto res = ask<operation_reply>(c, execute_atom_v, req);
+  sched.run();
+  advance(1s);
+  CAF_CHECK(!res->done());
+  advance(1s);
+  CAF_REQUIRE(hs->error);
+  CAF_CHECK(code_of(hs->error) == client_errc::connection);
+  CAF_REQUIRE(res->error);
+  CAF_CHECK(code_of(res->error) == client_errc::connection);
+  auto text = describe(*res->error);
+  CAF_CHECK(text.find("test-server") != std::string::npos);
+  CAF_CHECK(text.find("test-client") != std::string::npos);
+  CAF_CHECK(text.find("ipc:///tmp/nowhere.ipc") != std::string::npos);
+  // Later requests fail at once instead of waiting.
+  auto late = ask<operation_reply>(c, execute_atom_v, read());
+  sched.run();
+  CAF_CHECK(code_of(late->error) == client_errc::connection);
+}
+
+CAF_TEST(a transport that cannot open yields a connection error) {
+  factory->refuse = true;
+  auto c = spawn_client(sys, config(), factory);
+  auto res = ask<operation_reply>(c, execute_atom_v, read());
+  sched.run();
+  CAF_CHECK(code_of(res->error) == client_errc::connection);
+}
+
+CAF_TEST(requests sent before the handshake wait for it) {
+  auto c = spawn_client(sys, config(), factory);
+  auto res = ask<operation_reply>(c, execute_atom_v, read());
+  sched.run();
+  CAF_REQUIRE_EQUAL(wire().sent.size(), 1u); // only the HANDSHAKE
+  wire().answer(0, message_type::handshake);
+  wake();
+  CAF_REQUIRE_EQUAL(wire().sent.size(), 2u);
+  auto op = wire().sent_request(1);
+  CAF_CHECK(op.header.type == message_type::operation);
+  CAF_CHECK_EQUAL(op.header.thing_id, "spectrometer");
+  CAF_CHECK_EQUAL(op.header.objekt, "integration_time");
+  CAF_CHECK_EQUAL(op.header.operation, "readproperty");
+  wire().answer(1, message_type::reply, "42");
+  wake();
+  CAF_REQUIRE(res->value);
+  CAF_CHECK_EQUAL(res->value->payload.view(), "42");
+  CAF_CHECK_EQUAL(res->value->message_id, op.header.message_id);
+}
+
+CAF_TEST(pipelined replies are matched by message id) {
+  auto c = connected_client();
+  auto a = ask<operation_reply>(c, execute_atom_v, read("a"));
+  auto b = ask<operation_reply>(c, execute_atom_v, read("b"));
+  sched.run();
+  CAF_REQUIRE_EQUAL(wire().sent.size(), 2u);
+  auto first_is_a = wire().sent_request(0).header.objekt == "a";
+  wire().answer(first_is_a ? 1 : 0, message_type::reply, "\"b\"");
+  wire().answer(first_is_a ? 0 : 1, message_type::reply, "\"a\"");
+  wake();
+  CAF_REQUIRE(a->value);
+  CAF_REQUIRE(b->value);
+  CAF_CHECK_EQUAL(a->value->payload.view(), "\"a\"");
+  CAF_CHECK_EQUAL(b->value->payload.view(), "\"b\"");
+  CAF_CHECK_EQUAL(status(c).replies_matched, 2u);
+}
+
+CAF_TEST(deadline expiry fails the request and the late reply is dropped) {
+  auto c = connected_client();
+  auto req = read();
+  req.options.deadline = 3s;
+  auto res = ask<operation_reply>(c, execute_atom_v, req);
+  sched.run();
+  advance(2999ms);
+  CAF_CHECK(!res->done());
+  advance(1ms);
+  CAF_REQUIRE(res->error);
+  CAF_CHECK(code_of(res->error) == client_errc::timeout);
+  CAF_CHECK(describe(*res->error).find(wire().sent_request(0).header.message_id)
+            != std::string::npos);
+  wire().answer(0, message_type::reply, "1");
+  wake();
+  auto st = status(c);
+  CAF_CHECK_EQUAL(st.replies_dropped, 1u);
+  CAF_CHECK_EQUAL(st.deadline_expired, 1u);
+  CAF_CHECK_EQUAL(st.in_flight, 0u);
+}
+
+CAF_TEST(the default deadline is invokation plus execution timeout plus margin) {
+  auto cfg = config();
+  cfg.deadline_margin = 2s;
+  auto c = connected_client(cfg);
+  auto req = read(); // ObjectProxy defaults: 5 s + 5 s
+  auto res = ask<operation_reply>(c, execute_atom_v, req);
+  sched.run();
+  advance(11999ms);
+  CAF_CHECK(!res->done());
+  advance(1ms);
+  CAF_CHECK(code_of(res->error) == client_errc::timeout);
+  // Without server timeouts: the connection's default deadline.
+  cfg.default_deadline = 30s;
+  auto c2 = connected_client(cfg);
+  auto req2 = read();
+  req2.options.server_context = {};
+  auto res2 = ask<operation_reply>(c2, execute_atom_v, req2);
+  sched.run();
+  advance(29s);
+  CAF_CHECK(!res2->done());
+  advance(1s);
+  CAF_CHECK(code_of(res2->error) == client_errc::timeout);
+}
+
+CAF_TEST(a duplicated reply and the stray TIMEOUT after INVALID_MESSAGE are dropped) {
+  auto c = connected_client();
+  auto a = ask<operation_reply>(c, execute_atom_v, read());
+  auto b = ask<operation_reply>(c, execute_atom_v, read_property("nope", "x"));
+  sched.run();
+  CAF_REQUIRE_EQUAL(wire().sent.size(), 2u);
+  auto ia = wire().sent_request(0).header.thing_id == "spectrometer" ? 0u : 1u;
+  auto ib = 1u - ia;
+  wire().answer(ia, message_type::reply, "1");
+  wire().answer(ia, message_type::reply, "1");
+  wire().answer(ib, message_type::invalid_message,
+                R"({"exception":{"message":"thing nope not found","type":"KeyError","traceback":["NoneType: None"],"notes":null}})");
+  wire().answer(ib, message_type::timeout, "\"invokation\"");
+  wake();
+  CAF_CHECK(a->value);
+  CAF_REQUIRE(b->error);
+  CAF_CHECK(code_of(b->error) == client_errc::invalid_message);
+  auto ex = remote_exception_of(*b->error);
+  CAF_REQUIRE(ex);
+  CAF_CHECK_EQUAL(ex->type, "KeyError");
+  CAF_CHECK_EQUAL(status(c).replies_dropped, 2u);
+}
+
+CAF_TEST(remote exceptions carry type message and traceback) {
+  auto c = connected_client();
+  auto res = ask<operation_reply>(c, execute_atom_v,
+                                  invoke_action("spectrometer", "fail",
+                                                wire::shared_bytes::copy_of("{}")));
+  sched.run();
+  wire().answer(0, message_type::exception,
+                R"({"exception":{"message":"boom","type":"ValueError","traceback":["Traceback","line 2"],"notes":null}})");
+  wake();
+  CAF_REQUIRE(res->error);
+  CAF_CHECK(code_of(res->error) == client_errc::remote_exception);
+  auto ex = remote_exception_of(*res->error);
+  CAF_REQUIRE(ex);
+  CAF_CHECK_EQUAL(ex->message, "boom");
+  CAF_CHECK_EQUAL(ex->type, "ValueError");
+  CAF_CHECK_EQUAL(ex->traceback.size(), 2u);
+  CAF_CHECK_EQUAL(describe(*res->error), "remote_exception: ValueError: boom");
+}
+
+CAF_TEST(server timeouts name their kind) {
+  auto c = connected_client();
+  auto res = ask<operation_reply>(c, execute_atom_v, read());
+  sched.run();
+  wire().answer(0, message_type::timeout, "\"execution\"");
+  wake();
+  CAF_CHECK(code_of(res->error) == client_errc::server_timeout);
+  CAF_CHECK_EQUAL(server_timeout_kind_of(*res->error), "execution");
+}
+
+CAF_TEST(beyond max in flight callers get busy) {
+  auto cfg = config();
+  cfg.max_in_flight = 2;
+  auto c = connected_client(cfg);
+  auto a = ask<operation_reply>(c, execute_atom_v, read());
+  auto b = ask<operation_reply>(c, execute_atom_v, read());
+  sched.run();
+  auto d = ask<operation_reply>(c, execute_atom_v, read());
+  sched.run();
+  CAF_CHECK(code_of(d->error) == client_errc::busy);
+  CAF_CHECK_EQUAL(wire().sent.size(), 2u);
+  wire().answer(0, message_type::reply);
+  wake();
+  auto e = ask<operation_reply>(c, execute_atom_v, read());
+  sched.run();
+  CAF_CHECK(!e->done());
+  CAF_CHECK_EQUAL(wire().sent.size(), 3u);
+  CAF_CHECK_EQUAL(status(c).busy_rejected, 1u);
+}
+
+CAF_TEST(send request and receive response with a bounded cache) {
+  auto cfg = config();
+  cfg.reply_cache_capacity = 2;
+  auto c = connected_client(cfg);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) {
+    auto id = ask<std::string>(c, send_request_atom_v, read());
+    sched.run();
+    CAF_REQUIRE(id->value);
+    ids.push_back(*id->value);
+  }
+  // Answer in send order: the first outcome is evicted by the third.
+  for (std::size_t i = 0; i < 3; ++i)
+    for (std::size_t j = 0; j < 3; ++j)
+      if (wire().sent_request(j).header.message_id == ids[i])
+        wire().answer(j, message_type::reply, std::to_string(i));
+  wake();
+  auto st = status(c);
+  CAF_CHECK_EQUAL(st.cached_replies, 2u);
+  CAF_CHECK_EQUAL(st.cache_evictions, 1u);
+  auto r0 = ask<operation_reply>(c, receive_response_atom_v, ids[0]);
+  auto r2 = ask<operation_reply>(c, receive_response_atom_v, ids[2]);
+  sched.run();
+  CAF_CHECK(code_of(r0->error) == client_errc::unknown_message);
+  CAF_REQUIRE(r2->value);
+  CAF_CHECK_EQUAL(r2->value->payload.view(), "2");
+  // Each outcome is received once.
+  auto again = ask<operation_reply>(c, receive_response_atom_v, ids[2]);
+  sched.run();
+  CAF_CHECK(code_of(again->error) == client_errc::unknown_message);
+}
+
+CAF_TEST(receive response waits while the request is in flight) {
+  auto c = connected_client();
+  auto id = ask<std::string>(c, send_request_atom_v, read());
+  sched.run();
+  CAF_REQUIRE(id->value);
+  auto res = ask<operation_reply>(c, receive_response_atom_v, *id->value);
+  sched.run();
+  CAF_CHECK(!res->done());
+  wire().answer(0, message_type::reply, "7");
+  wake();
+  CAF_REQUIRE(res->value);
+  CAF_CHECK_EQUAL(res->value->payload.view(), "7");
+  CAF_CHECK_EQUAL(status(c).cached_replies, 0u);
+}
+
+CAF_TEST(a disconnect while busy fails in flight requests at once) {
+  auto c = connected_client();
+  auto res = ask<operation_reply>(c, execute_atom_v, read());
+  sched.run();
+  wire().link(lk::disconnected);
+  wake_monitor();
+  CAF_REQUIRE(res->error);
+  CAF_CHECK(code_of(res->error) == client_errc::disconnected);
+  CAF_CHECK_EQUAL(status(c).disconnects, 1u);
+}
+
+CAF_TEST(a disconnect while idle does not fail the next request) {
+  auto c = connected_client();
+  wire().link(lk::disconnected);
+  wake_monitor();
+  // The request waits for the reconnect instead of failing.
+  auto res = ask<operation_reply>(c, execute_atom_v, read());
+  sched.run();
+  CAF_CHECK(!res->done());
+  CAF_CHECK(wire().sent.empty());
+  wire().link(lk::connected);
+  wire().link(lk::ready);
+  wake_monitor();
+  CAF_REQUIRE_EQUAL(wire().sent.size(), 1u);
+  wire().answer(0, message_type::reply, "5");
+  wake();
+  CAF_REQUIRE(res->value);
+  CAF_CHECK_EQUAL(res->value->payload.view(), "5");
+}
+
+CAF_TEST(requests while disconnected fail fast when configured) {
+  auto cfg = config();
+  cfg.wait_for_reconnect = false;
+  auto c = connected_client(cfg);
+  wire().link(lk::disconnected);
+  wake_monitor();
+  auto res = ask<operation_reply>(c, execute_atom_v, read());
+  sched.run();
+  CAF_CHECK(code_of(res->error) == client_errc::disconnected);
+}
+
+CAF_TEST(waiting for the reconnect ends at the deadline) {
+  auto c = connected_client();
+  wire().link(lk::disconnected);
+  wake_monitor();
+  auto req = read();
+  req.options.deadline = 1s;
+  auto res = ask<operation_reply>(c, execute_atom_v, req);
+  sched.run();
+  advance(1s);
+  CAF_CHECK(code_of(res->error) == client_errc::timeout);
+  CAF_CHECK(wire().sent.empty());
+}
+
+CAF_TEST(idempotent reads are retried once after the reconnect when configured) {
+  auto cfg = config();
+  cfg.thing_policies["spectrometer"].retry_reads_after_reconnect = true;
+  auto c = connected_client(cfg);
+  auto rd = ask<operation_reply>(c, execute_atom_v, read());
+  auto wr = ask<operation_reply>(c, execute_atom_v,
+                                 write_property("spectrometer", "integration_time",
+                                                wire::shared_bytes::copy_of("3")));
+  auto other = ask<operation_reply>(c, execute_atom_v, read_property("motor", "position"));
+  sched.run();
+  CAF_REQUIRE_EQUAL(wire().sent.size(), 3u);
+  wire().link(lk::disconnected);
+  wake_monitor();
+  CAF_CHECK(!rd->done());
+  CAF_CHECK(code_of(wr->error) == client_errc::disconnected);
+  CAF_CHECK(code_of(other->error) == client_errc::disconnected);
+  wire().link(lk::ready);
+  wake_monitor();
+  CAF_REQUIRE_EQUAL(wire().sent.size(), 4u);
+  auto resent = wire().sent_request(3);
+  CAF_CHECK_EQUAL(resent.header.objekt, "integration_time");
+  CAF_CHECK_EQUAL(resent.header.operation, "readproperty");
+  wire().answer(3, message_type::reply, "9");
+  wake();
+  CAF_REQUIRE(rd->value);
+  CAF_CHECK_EQUAL(rd->value->payload.view(), "9");
+  // Only once: a second disconnect fails it.
+  auto rd2 = ask<operation_reply>(c, execute_atom_v, read());
+  sched.run();
+  wire().link(lk::disconnected);
+  wake_monitor();
+  CAF_CHECK(!rd2->done());
+  wire().link(lk::ready);
+  wake_monitor();
+  wire().link(lk::disconnected);
+  wake_monitor();
+  CAF_CHECK(code_of(rd2->error) == client_errc::disconnected);
+}
+
+CAF_TEST(oneway answers with the message id once sent) {
+  auto c = connected_client();
+  auto res = ask<std::string>(c, oneway_atom_v,
+                              invoke_action("spectrometer", "acquire",
+                                            wire::shared_bytes::copy_of("{}")));
+  sched.run();
+  CAF_REQUIRE(res->value);
+  CAF_REQUIRE_EQUAL(wire().sent.size(), 1u);
+  auto req = wire().sent_request(0);
+  CAF_CHECK(req.header.server_context.oneway);
+  CAF_CHECK_EQUAL(req.header.message_id, *res->value);
+  CAF_CHECK_EQUAL(status(c).in_flight, 0u);
+}
+
+CAF_TEST(malformed requests are rejected before sending) {
+  auto c = connected_client();
+  auto req = read();
+  req.payload = wire::empty_frame();
+  auto res = ask<operation_reply>(c, execute_atom_v, req);
+  sched.run();
+  CAF_CHECK(code_of(res->error) == client_errc::bad_request);
+  CAF_CHECK(wire().sent.empty());
+}
+
+CAF_TEST(unparsable replies are dropped and counted) {
+  auto c = connected_client();
+  wire().inbox.push_back({wire::shared_bytes::copy_of("test-server"),
+                          wire::shared_bytes::copy_of("not json")});
+  wake();
+  CAF_CHECK_EQUAL(status(c).replies_dropped, 1u);
+}
+
+CAF_TEST(shutting down fails pending requests with closed) {
+  auto c = connected_client();
+  auto res = ask<operation_reply>(c, execute_atom_v, read());
+  sched.run();
+  caf::anon_send_exit(c, caf::exit_reason::user_shutdown);
+  sched.run();
+  CAF_REQUIRE(res->error);
+  CAF_CHECK(code_of(res->error) == client_errc::closed);
+  CAF_CHECK(!wire().open);
+}
+
+CAF_TEST(ping measures a HANDSHAKE round trip) {
+  auto c = connected_client();
+  auto p = ask<caf::timespan>(c, ping_atom_v);
+  sched.run();
+  CAF_REQUIRE_EQUAL(wire().sent.size(), 1u);
+  CAF_CHECK(wire().sent_request(0).header.type == message_type::handshake);
+  wire().answer(0, message_type::handshake);
+  wake();
+  CAF_CHECK(p->value);
+  auto lost = ask<caf::timespan>(c, ping_atom_v);
+  sched.run();
+  advance(5s);
+  CAF_CHECK(code_of(lost->error) == client_errc::timeout);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
