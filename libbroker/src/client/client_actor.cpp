@@ -23,6 +23,7 @@
 #include "holobroker/wire/request.hpp"
 #include "holobroker/wire/requests.hpp"
 #include "holobroker/wire/response.hpp"
+#include "holobroker/wire/timeout.hpp"
 #include "monitor_actor.hpp"
 #include "reply_cache.hpp"
 #include "wake.hpp"
@@ -367,13 +368,17 @@ struct client_state {
         return make_error(code, std::move(what), std::move(*ex));
       }
       default: { // timeout
-        auto kind = res.payload.to_string();
-        if (kind.size() >= 2 && kind.front() == '"' && kind.back() == '"')
-          kind = kind.substr(1, kind.size() - 2);
+        auto kind = wire::parse_timeout_payload(res.payload.view());
+        if (!kind)
+          return make_error(client_errc::bad_response,
+                            who(p) + " (message id " + id
+                              + "): TIMEOUT with an unreadable payload: "
+                              + kind.error().to_string());
+        auto name = std::string{wire::to_string(*kind)};
         auto what = who(p) + " on server '" + cfg.server_id + "' (message id " + id + "): "
-                    + kind + " timeout";
+                    + name + " timeout";
         return caf::error{static_cast<uint8_t>(client_errc::server_timeout), error_category,
-                          caf::make_message(std::move(what), std::move(kind))};
+                          caf::make_message(std::move(what), std::move(name))};
       }
     }
   }

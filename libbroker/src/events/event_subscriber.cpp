@@ -1,0 +1,160 @@
+#include "holobroker/events/event_subscriber.hpp"
+
+#include <algorithm>
+#include <unordered_map>
+#include <vector>
+
+#include <caf/actor_system.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <spdlog/spdlog.h>
+
+#include "../client/wake.hpp"
+#include "holobroker/client/error.hpp"
+#include "holobroker/client/type_ids.hpp"
+#include "holobroker/transport/transport.hpp"
+
+namespace holobroker::events {
+
+namespace {
+
+using client::client_errc;
+using client::make_error;
+using client::readable_atom;
+
+using event_subscriber_impl = event_subscriber_actor::extend<caf::reacts_to<readable_atom>>;
+
+struct subscriber_state {
+  static inline const char* name = "holobroker.events";
+
+  event_subscriber_config cfg;
+  std::unique_ptr<transport::event_transport> transport;
+  client::wake_flag wake;
+  caf::error failure;
+  std::unordered_map<std::string, std::vector<event_sink_actor>> sinks; ///< by exact topic
+  std::unordered_map<std::string, wire::event> last;                    ///< by exact topic
+  std::uint64_t dropped = 0;
+
+  template <class... Ts>
+  void log(spdlog::level::level_enum lvl, fmt::format_string<Ts...> fmt, Ts&&... xs) const {
+    if (spdlog::should_log(lvl))
+      spdlog::log(lvl, "[events server {} at {}] {}", cfg.server_id, cfg.address,
+                  fmt::format(fmt, std::forward<Ts>(xs)...));
+  }
+
+  void remove_sink(const std::string& topic, const caf::actor_addr& sink) {
+    auto i = sinks.find(topic);
+    if (i == sinks.end())
+      return;
+    auto& v = i->second;
+    v.erase(std::remove_if(v.begin(), v.end(),
+                           [&](const event_sink_actor& s) { return s.address() == sink; }),
+            v.end());
+    if (v.empty()) {
+      sinks.erase(i);
+      if (transport)
+        transport->unsubscribe(topic);
+      log(spdlog::level::debug, "unsubscribed {}", topic);
+    }
+  }
+};
+
+using subscriber_self = event_subscriber_impl::stateful_pointer<subscriber_state>;
+
+void drain(subscriber_self self) {
+  auto& st = self->state;
+  st.wake.clear();
+  if (!st.transport)
+    return;
+  while (auto frames = st.transport->receive()) {
+    auto ev = wire::parse_event(*frames);
+    if (!ev) {
+      ++st.dropped;
+      st.log(spdlog::level::warn, "dropped a malformed event: {}", ev.error().to_string());
+      continue;
+    }
+    // ZeroMQ matches subscriptions by prefix; only exact topics count.
+    auto i = st.sinks.find(ev->topic);
+    if (i == st.sinks.end()) {
+      ++st.dropped;
+      st.log(spdlog::level::trace, "dropped event {} (prefix match only)", ev->topic);
+      continue;
+    }
+    st.last.insert_or_assign(ev->topic, *ev);
+    for (auto& sink : i->second)
+      self->send(sink, client::event_atom_v, *ev);
+  }
+}
+
+event_subscriber_impl::behavior_type
+subscriber_actor(subscriber_self self, event_subscriber_config cfg,
+                 std::shared_ptr<transport::transport_factory> factory) {
+  auto& st = self->state;
+  st.cfg = std::move(cfg);
+  auto opened = factory ? factory->open_events(st.cfg.address)
+                        : unexpected<std::string>{"no transport factory given"};
+  if (opened) {
+    st.transport = std::move(*opened);
+    st.transport->watch(st.wake.callback_for(caf::actor_cast<caf::weak_actor_ptr>(self)));
+  } else {
+    st.failure = make_error(client_errc::connection, "cannot subscribe to events of server '"
+                                                       + st.cfg.server_id + "' at '"
+                                                       + st.cfg.address + "': "
+                                                       + opened.error());
+    st.log(spdlog::level::err, "{}", opened.error());
+  }
+  self->set_down_handler([self](const caf::down_msg& dm) {
+    std::vector<std::string> topics;
+    for (auto& [topic, sinks] : self->state.sinks)
+      topics.push_back(topic);
+    for (auto& topic : topics)
+      self->state.remove_sink(topic, dm.source);
+  });
+  return {
+    [self](subscribe_atom, const std::string& thing, const std::string& event,
+           const event_sink_actor& sink) -> caf::result<void> {
+      auto& st = self->state;
+      if (!st.transport)
+        return st.failure;
+      if (!sink)
+        return make_error(client_errc::bad_request, "subscribe without a sink actor");
+      auto topic = wire::event_topic(thing, event);
+      auto& v = st.sinks[topic];
+      if (v.empty()) {
+        st.transport->subscribe(topic);
+        st.log(spdlog::level::debug, "subscribed {}", topic);
+      }
+      if (std::find(v.begin(), v.end(), sink) == v.end()) {
+        v.push_back(sink);
+        self->monitor(sink);
+      }
+      drain(self); // setsockopt may have consumed the ZMQ_FD edge
+      return caf::unit;
+    },
+    [self](unsubscribe_atom, const std::string& thing, const std::string& event,
+           const event_sink_actor& sink) {
+      self->state.remove_sink(wire::event_topic(thing, event), sink.address());
+      drain(self);
+    },
+    [self](get_atom, last_atom, const std::string& thing,
+           const std::string& event) -> caf::result<wire::event> {
+      auto& st = self->state;
+      auto i = st.last.find(wire::event_topic(thing, event));
+      if (i == st.last.end())
+        return make_error(client_errc::unknown_message,
+                          "no event " + wire::event_topic(thing, event) + " seen yet");
+      return i->second;
+    },
+    [self](readable_atom) { drain(self); },
+  };
+}
+
+} // namespace
+
+event_subscriber_actor
+spawn_event_subscriber(caf::actor_system& sys, event_subscriber_config cfg,
+                       std::shared_ptr<transport::transport_factory> transports) {
+  return sys.spawn(subscriber_actor, std::move(cfg), std::move(transports));
+}
+
+} // namespace holobroker::events
