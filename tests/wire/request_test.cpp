@@ -284,3 +284,57 @@ CAF_TEST(deeply nested values are rejected or accepted without exhausting the st
   CAF_CHECK(header_error(header_with(R"(,"objekt":)" + deep.substr(0, 200000))).code
             == codec_errc::not_json);
 }
+
+CAF_TEST(string escapes decode to UTF-8 including surrogate pairs) {
+  auto thing_of = [](const std::string& literal) {
+    auto res = parse_request_header(header_with(",\"thingID\":" + literal));
+    if (!res)
+      CAF_FAIL(res.error().to_string());
+    return res->thing_id;
+  };
+  CAF_CHECK_EQUAL(thing_of(R"("\u00fc\/\"\\")"), "ü/\"\\");
+  CAF_CHECK_EQUAL(thing_of(R"("\ud83d\ude00")"), "\xF0\x9F\x98\x80");
+  CAF_CHECK_EQUAL(thing_of(R"("a\u0000b")"), std::string("a\0b", 3));
+  CAF_CHECK_EQUAL(thing_of("\"\xF0\x9F\x98\x80 \xE2\x82\xAC\""), "\xF0\x9F\x98\x80 \xE2\x82\xAC");
+}
+
+CAF_TEST(malformed strings numbers and literals are not_json errors) {
+  const char* strings[] = {
+    R"("\ud83d")",          R"("\ude00")",       R"("\ud83d\u0041")", R"("\u12")",
+    R"("\x")",              "\"\xC0\x80\"",      "\"\xED\xA0\x80\"",  "\"\xF4\x90\x80\x80\"",
+    "\"\xF5\x80\x80\x80\"", "\"\xE2\x82\"",      "\"\x80\"",          "\"tab\there\"",
+    "\"unterminated",       R"("\)",
+  };
+  for (auto literal : strings)
+    CAF_CHECK(header_error(header_with(std::string{",\"thingID\":"} + literal)).code
+              == codec_errc::not_json);
+  const char* numbers[] = {"01", "1.", ".5", "-", "1e", "+1", "1e400", "NaN", "Infinity", "0x10",
+                           "1.5e+"};
+  for (auto number : numbers)
+    CAF_CHECK(header_error(header_with(std::string{R"(,"serverExecutionContext":{"x":)"} + number
+                                       + "}"))
+                .code
+              == codec_errc::not_json);
+  for (auto literal : {"tru", "nul", "falsey", "True"})
+    CAF_CHECK(header_error(header_with(std::string{R"(,"serverExecutionContext":{"x":)"}
+                                       + literal + "}"))
+                .code
+              == codec_errc::not_json);
+  CAF_CHECK(header_error(R"({"messageType" "OPERATION"})").code == codec_errc::not_json);
+  CAF_CHECK(header_error(R"({"a":1,})").code == codec_errc::not_json);
+  CAF_CHECK(header_error(R"({"a":[1,]})").code == codec_errc::not_json);
+  CAF_CHECK(header_error(R"({,})").code == codec_errc::not_json);
+  CAF_CHECK(header_error(R"({"a":1 "b":2})").code == codec_errc::not_json);
+}
+
+CAF_TEST(numbers in any JSON form are accepted and tiny ones round to zero like in Python) {
+  for (auto [text, value] : {std::pair{"5", 5.0}, std::pair{"0.5", 0.5}, std::pair{"-0", 0.0},
+                             std::pair{"1E2", 100.0}, std::pair{"2.5e-1", 0.25},
+                             std::pair{"1e-400", 0.0}}) {
+    auto res = parse_request_header(header_with(
+      std::string{R"(,"serverExecutionContext":{"execution_timeout":)"} + text + "}"));
+    if (!res)
+      CAF_FAIL(text << ": " << res.error().to_string());
+    CAF_CHECK_EQUAL(*res->server_context.execution_timeout, value);
+  }
+}

@@ -1,13 +1,8 @@
 #include "json_members.hpp"
 
-#include <rapidjson/error/en.h>
-#include <rapidjson/memorystream.h>
-#include <rapidjson/reader.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include <fmt/format.h>
 
+#include "json_reader.hpp"
 #include "json_text.hpp"
 
 namespace holobroker::wire::detail {
@@ -50,203 +45,126 @@ std::optional<codec_error> assign_string(std::string_view what, const json_membe
 
 namespace {
 
-// Iterative parsing keeps the stack flat however deeply a hostile document
-// nests (`[[[[…`): the recursive default overflows the stack. Encoding
-// validation makes every string we hand out valid UTF-8.
-constexpr unsigned parse_flags = rapidjson::kParseValidateEncodingFlag
-                                 | rapidjson::kParseFullPrecisionFlag
-                                 | rapidjson::kParseIterativeFlag;
+codec_error not_json_error(std::string_view what, const json_syntax_error& err) {
+  return codec_error{codec_errc::not_json,
+                     fmt::format("{} is not JSON: {} at offset {}", what, err.reason, err.offset)};
+}
 
-// SAX handler: depth 1 is the root object. Values at depth 1 are reported
-// when complete; deeper values only move the depth counter.
+json_kind kind_of(json_event_kind kind) noexcept {
+  switch (kind) {
+    case json_event_kind::string: return json_kind::string;
+    case json_event_kind::number: return json_kind::number;
+    case json_event_kind::boolean: return json_kind::boolean;
+    case json_event_kind::null: return json_kind::null;
+    case json_event_kind::object: return json_kind::object;
+    case json_event_kind::array: return json_kind::array;
+  }
+  return json_kind::null;
+}
+
+// Reports the members of a root object; deeper values are only validated.
+// The whole document is always read: a syntax error anywhere wins over a
+// semantic error reported by the visitor or a root that is not an object.
 class flat_object_handler {
 public:
-  flat_object_handler(std::string_view json, const rapidjson::MemoryStream& stream,
-                      member_visitor& visitor)
-    : json_(json), stream_(stream), visitor_(visitor) {}
+  flat_object_handler(std::string_view json, member_visitor& visitor)
+    : json_(json), visitor_(visitor) {}
 
   std::optional<codec_error> error;
   bool root_is_object = false;
 
-  bool Null() { return scalar(json_kind::null); }
-  bool Bool(bool b) {
-    member_.boolean = b;
-    return scalar(json_kind::boolean);
-  }
-  bool Int(int i) { return number(i); }
-  bool Uint(unsigned u) { return number(u); }
-  bool Int64(int64_t i) { return number(static_cast<double>(i)); }
-  bool Uint64(uint64_t u) { return number(static_cast<double>(u)); }
-  bool Double(double d) { return number(d); }
-  bool RawNumber(const char*, rapidjson::SizeType, bool) { return false; }
-  bool String(const char* str, rapidjson::SizeType len, bool) {
-    member_.string = std::string_view{str, len};
-    return scalar(json_kind::string);
-  }
-  bool StartObject() {
-    if (depth_ == 0)
-      root_is_object = true;
-    ++depth_;
+  bool begin_container(json_event_kind kind, int depth, std::size_t) {
+    if (depth == 0)
+      root_is_object = kind == json_event_kind::object;
     return true;
   }
-  bool Key(const char* str, rapidjson::SizeType len, bool) {
-    if (depth_ == 1) {
-      key_.assign(str, len);
-      member_ = json_member{};
-      // The value starts after the ':' that follows the key's closing quote.
-      auto colon = json_.find(':', stream_.Tell());
-      value_start_ = json_.find_first_not_of(" \t\r\n", colon + 1);
-    }
+  bool end_container(json_event_kind kind, int depth, std::size_t begin, std::size_t end) {
+    if (depth != 1 || !root_is_object)
+      return true;
+    member_ = json_member{};
+    member_.kind = kind_of(kind);
+    complete(begin, end);
     return true;
   }
-  // The iterative parser reports the end of a container before it consumes
-  // the closing bracket, so the raw text of a container ends one byte later.
-  bool EndObject(rapidjson::SizeType) {
-    --depth_;
-    return depth_ == 1 ? complete(json_kind::object, stream_.Tell() + 1) : true;
-  }
-  bool StartArray() {
-    if (depth_ == 0)
-      return false; // root must be an object
-    ++depth_;
+  bool key(int depth, std::string_view name) {
+    if (depth == 1)
+      key_.assign(name);
     return true;
   }
-  bool EndArray(rapidjson::SizeType) {
-    --depth_;
-    return depth_ == 1 ? complete(json_kind::array, stream_.Tell() + 1) : true;
+  bool scalar(const json_scalar& value) {
+    if (value.depth != 1 || !root_is_object)
+      return true;
+    member_ = json_member{};
+    member_.kind = kind_of(value.kind);
+    member_.string = value.string;
+    member_.number = value.number;
+    member_.boolean = value.boolean;
+    complete(value.begin, value.end);
+    return true;
   }
 
 private:
-  bool number(double d) {
-    member_.number = d;
-    return scalar(json_kind::number);
-  }
-
-  bool scalar(json_kind kind) {
-    if (depth_ == 0)
-      return false; // root must be an object
-    if (depth_ != 1)
-      return true;
-    return complete(kind, stream_.Tell());
-  }
-
-  bool complete(json_kind kind, std::size_t end) {
+  void complete(std::size_t begin, std::size_t end) {
+    if (error)
+      return; // report the first problem only
     member_.key = key_;
-    member_.kind = kind;
-    member_.raw = json_.substr(value_start_, end - value_start_);
+    member_.raw = json_.substr(begin, end - begin);
     error = visitor_.on_member(member_);
-    return !error;
   }
 
   std::string_view json_;
-  const rapidjson::MemoryStream& stream_;
   member_visitor& visitor_;
-  int depth_ = 0;
-  std::size_t value_start_ = 0;
   std::string key_;
   json_member member_;
 };
 
-} // namespace
-
-std::optional<codec_error> read_members(std::string_view json, std::string_view what,
-                                        member_visitor& visitor) {
-  rapidjson::MemoryStream stream{json.data(), json.size()};
-  flat_object_handler handler{json, stream, visitor};
-  rapidjson::Reader reader;
-  auto result = reader.Parse<parse_flags>(stream, handler);
-  if (handler.error)
-    return handler.error;
-  if (!handler.root_is_object && (result || result.Code() == rapidjson::kParseErrorTermination))
-    return codec_error{codec_errc::not_object, fmt::format("{} is not a JSON object", what)};
-  if (!result)
-    return codec_error{codec_errc::not_json,
-                       fmt::format("{} is not JSON: {} at offset {}", what,
-                                   rapidjson::GetParseError_En(result.Code()),
-                                   result.Offset())};
-  return std::nullopt;
-}
-
-namespace {
-
-// SAX handler for `["a","b",…]`: anything but a flat list of strings stops
-// the parse with an error naming the offending element.
-class string_list_handler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>,
-                                                                  string_list_handler> {
+// `["a","b",…]`: anything but a flat list of strings stops the read with an
+// error naming the offending element.
+class string_list_handler {
 public:
   string_list_handler(std::string_view what, std::vector<std::string>& out)
     : what_(what), out_(out) {}
 
   std::optional<codec_error> error;
 
-  bool Default() {
+  bool begin_container(json_event_kind kind, int depth, std::size_t) {
+    return (depth == 0 && kind == json_event_kind::array) || not_a_string();
+  }
+  bool end_container(json_event_kind, int, std::size_t, std::size_t) { return true; }
+  bool key(int, std::string_view) { return true; }
+  bool scalar(const json_scalar& value) {
+    if (value.depth != 1 || value.kind != json_event_kind::string)
+      return not_a_string();
+    out_.emplace_back(value.string);
+    return true;
+  }
+
+private:
+  bool not_a_string() {
     error = codec_error{codec_errc::wrong_type,
                         fmt::format("{} must be a list of strings; element {} is not a string",
                                     what_, out_.size())};
     return false;
   }
-  bool String(const char* str, rapidjson::SizeType len, bool) {
-    if (depth_ != 1)
-      return Default();
-    out_.emplace_back(str, len);
-    return true;
-  }
-  bool StartObject() { return Default(); }
-  bool StartArray() {
-    if (depth_ != 0) {
-      return Default();
-    }
-    ++depth_;
-    return true;
-  }
-  bool EndArray(rapidjson::SizeType) {
-    --depth_;
-    return true;
-  }
 
-private:
   std::string_view what_;
   std::vector<std::string>& out_;
-  int depth_ = 0;
 };
 
-} // namespace
-
-std::optional<codec_error> read_string_list(std::string_view json, std::string_view what,
-                                            std::vector<std::string>& out) {
-  rapidjson::MemoryStream stream{json.data(), json.size()};
-  string_list_handler handler{what, out};
-  rapidjson::Reader reader;
-  auto result = reader.Parse<parse_flags>(stream, handler);
-  if (handler.error)
-    return handler.error;
-  if (!result)
-    return codec_error{codec_errc::not_json,
-                       fmt::format("{} is not JSON: {} at offset {}", what,
-                                   rapidjson::GetParseError_En(result.Code()),
-                                   result.Offset())};
-  return std::nullopt;
-}
-
-namespace {
-
-codec_error not_json_error(std::string_view what, const rapidjson::ParseResult& result) {
-  return codec_error{codec_errc::not_json,
-                     fmt::format("{} is not JSON: {} at offset {}", what,
-                                 rapidjson::GetParseError_En(result.Code()), result.Offset())};
-}
-
-class single_string_handler
-  : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, single_string_handler> {
+class single_string_handler {
 public:
   explicit single_string_handler(std::string& out) : out_(out) {}
 
   bool is_string = false;
 
-  bool Default() { return false; }
-  bool String(const char* str, rapidjson::SizeType len, bool) {
-    out_.assign(str, len);
-    is_string = true;
+  bool begin_container(json_event_kind, int, std::size_t) { return true; }
+  bool end_container(json_event_kind, int, std::size_t, std::size_t) { return true; }
+  bool key(int, std::string_view) { return true; }
+  bool scalar(const json_scalar& value) {
+    if (value.depth == 0 && value.kind == json_event_kind::string) {
+      out_.assign(value.string);
+      is_string = true;
+    }
     return true;
   }
 
@@ -254,48 +172,72 @@ private:
   std::string& out_;
 };
 
-} // namespace
-
-std::optional<codec_error> read_string(std::string_view json, std::string_view what,
-                                       std::string& out) {
-  rapidjson::MemoryStream stream{json.data(), json.size()};
-  single_string_handler handler{out};
-  rapidjson::Reader reader;
-  auto result = reader.Parse<parse_flags>(stream, handler);
-  if (!result && result.Code() == rapidjson::kParseErrorTermination)
-    return codec_error{codec_errc::wrong_type, fmt::format("{} is not a JSON string", what)};
-  if (!result)
-    return not_json_error(what, result);
-  return std::nullopt;
-}
-
-namespace {
-
-// RapidJSON 1.1's Writer::RawNumber writes the digits as a *string*; number
-// text must go out verbatim as a number.
-class compact_writer : public rapidjson::Writer<rapidjson::StringBuffer> {
-public:
-  using Writer::Writer;
-
-  bool RawNumber(const char* str, rapidjson::SizeType len, bool) {
-    return RawValue(str, len, rapidjson::kNumberType);
-  }
+// Accepts any valid document.
+struct validating_handler {
+  bool begin_container(json_event_kind, int, std::size_t) { return true; }
+  bool end_container(json_event_kind, int, std::size_t, std::size_t) { return true; }
+  bool key(int, std::string_view) { return true; }
+  bool scalar(const json_scalar&) { return true; }
 };
 
 } // namespace
 
+std::optional<codec_error> read_members(std::string_view json, std::string_view what,
+                                        member_visitor& visitor) {
+  flat_object_handler handler{json, visitor};
+  auto result = json_reader{json}.read(handler);
+  if (!result.ok)
+    return not_json_error(what, result.error);
+  if (!handler.root_is_object)
+    return codec_error{codec_errc::not_object, fmt::format("{} is not a JSON object", what)};
+  return handler.error;
+}
+
+std::optional<codec_error> read_string_list(std::string_view json, std::string_view what,
+                                            std::vector<std::string>& out) {
+  string_list_handler handler{what, out};
+  auto result = json_reader{json}.read(handler);
+  if (handler.error)
+    return handler.error;
+  if (!result.ok)
+    return not_json_error(what, result.error);
+  return std::nullopt;
+}
+
+std::optional<codec_error> read_string(std::string_view json, std::string_view what,
+                                       std::string& out) {
+  single_string_handler handler{out};
+  auto result = json_reader{json}.read(handler);
+  if (!result.ok)
+    return not_json_error(what, result.error);
+  if (!handler.is_string)
+    return codec_error{codec_errc::wrong_type, fmt::format("{} is not a JSON string", what)};
+  return std::nullopt;
+}
+
 std::optional<codec_error> append_compact(std::string& out, std::string_view json,
                                           std::string_view what) {
-  rapidjson::MemoryStream stream{json.data(), json.size()};
-  rapidjson::StringBuffer buffer;
-  compact_writer writer{buffer};
-  rapidjson::Reader reader;
-  // Numbers as strings: the writer copies their text, so 1.10 stays 1.10.
-  constexpr unsigned flags = parse_flags | rapidjson::kParseNumbersAsStringsFlag;
-  auto result = reader.Parse<flags>(stream, writer);
-  if (!result)
-    return not_json_error(what, result);
-  out.append(buffer.GetString(), buffer.GetSize());
+  validating_handler handler;
+  auto result = json_reader{json}.read(handler);
+  if (!result.ok)
+    return not_json_error(what, result.error);
+  // Valid JSON minus the whitespace outside strings is compact valid JSON;
+  // strings and numbers keep their exact text.
+  out.reserve(out.size() + json.size());
+  bool in_string = false;
+  for (std::size_t i = 0; i < json.size(); ++i) {
+    char c = json[i];
+    if (in_string) {
+      out += c;
+      if (c == '\\')
+        out += json[++i];
+      else if (c == '"')
+        in_string = false;
+    } else if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+      out += c;
+      in_string = c == '"';
+    }
+  }
   return std::nullopt;
 }
 

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# usage: fuzz/run.sh BUILD_DIR SECONDS
+# Seeds a corpus under BUILD_DIR from the golden captures, then fuzzes the wire
+# codec for SECONDS. Fails (non-zero exit) on any crash, sanitizer report,
+# oracle violation, timeout or out-of-memory; the input is kept in
+# BUILD_DIR/fuzz/artifacts/.
+set -euo pipefail
+if [ $# -ne 2 ]; then
+  echo "usage: $0 BUILD_DIR SECONDS" >&2
+  exit 2
+fi
+build=$(cd "$1" && pwd)
+seconds=$2
+fuzzer="$build/fuzz/fuzz_wire"
+seeder="$build/fuzz/fuzz_seed"
+corpus="$build/fuzz/corpus"
+artifacts="$build/fuzz/artifacts"
+for tool in "$fuzzer" "$seeder"; do
+  if [ ! -x "$tool" ]; then
+    echo "missing $tool: build target fuzz_wire with -DHOLOBROKER_FUZZ=ON" >&2
+    exit 1
+  fi
+done
+mkdir -p "$corpus" "$artifacts"
+"$seeder" "$corpus"
+# One job: the machine is shared. -timeout catches hangs (a slow unit is a
+# failure too); -rss_limit_mb catches runaway allocation.
+"$fuzzer" "$corpus" \
+  -max_total_time="$seconds" \
+  -max_len=65536 \
+  -timeout=10 \
+  -rss_limit_mb=2048 \
+  -artifact_prefix="$artifacts/" \
+  -print_final_stats=1
+echo "fuzz_wire: no crash in ${seconds}s; corpus $(ls "$corpus" | wc -l) inputs"
