@@ -472,7 +472,7 @@ struct client_state {
       return;
     state = phase::failed;
     failure = err;
-    log(spdlog::level::err, {}, "{}", describe(err));
+    log(spdlog::level::warn, {}, "{}", describe(err));
     for (auto& rp : handshake_waiters)
       rp.deliver(err);
     handshake_waiters.clear();
@@ -555,6 +555,15 @@ struct client_state {
     if (i == requests.end())
       return;
     ++counters.deadline_expired;
+    if (state == phase::handshaking) {
+      complete(id, make_error(client_errc::connection,
+                              "unable to contact server '" + cfg.server_id + "' at '"
+                                + cfg.address + "' from client '" + cfg.client_id
+                                + "' before the deadline of " + who(i->second)
+                                + " (no HANDSHAKE answer after "
+                                + std::to_string(counters.handshake_attempts) + " attempts)"));
+      return;
+    }
     auto what = who(i->second) + " to server '" + cfg.server_id + "' at '" + cfg.address
                 + "' (message id " + id + "): no "
                 + (i->second.sent ? "reply" : "connection") + " before the client deadline";

@@ -1,0 +1,106 @@
+#include "command.hpp"
+
+#include <ostream>
+
+#include <nlohmann/json.hpp>
+
+#include "holobroker/client/error.hpp"
+#include "holobroker/wire/requests.hpp"
+#include "json_output.hpp"
+
+namespace holobroker::cli {
+
+namespace {
+
+int exit_code_for(const caf::error& err) {
+  auto code = client::client_errc_of(err);
+  if (!code)
+    return exit_failure;
+  switch (*code) {
+    case client::client_errc::connection:
+    case client::client_errc::disconnected:
+      return exit_unreachable;
+    case client::client_errc::timeout:
+    case client::client_errc::server_timeout:
+      return exit_timeout;
+    case client::client_errc::remote_exception:
+    case client::client_errc::invalid_message:
+      return exit_remote_error;
+    case client::client_errc::bad_request:
+      return exit_usage;
+    default:
+      return exit_failure;
+  }
+}
+
+int fail(std::ostream& err, const caf::error& e) {
+  err << "holobroker: " << client::describe(e) << '\n';
+  return exit_code_for(e);
+}
+
+/// Validates a JSON argument; an error names the argument and the problem.
+std::optional<std::string> check_json(const std::string& text, const char* what,
+                                      bool must_be_object, std::ostream& err) {
+  auto parsed = nlohmann::json::parse(text, nullptr, false);
+  if (parsed.is_discarded()) {
+    err << "holobroker: " << what << " is not valid JSON: " << text << '\n';
+    return std::nullopt;
+  }
+  if (must_be_object && !parsed.is_object()) {
+    err << "holobroker: " << what << " must be a JSON object, got: " << text << '\n';
+    return std::nullopt;
+  }
+  return text;
+}
+
+} // namespace
+
+int run_command(const command& cmd, thing_access& access, std::ostream& out, std::ostream& err) {
+  client::operation_request req;
+  req.thing_id = cmd.thing;
+  req.objekt = cmd.name;
+  req.options.server_context = cmd.server_context;
+  req.options.deadline = cmd.timeout;
+  switch (cmd.kind) {
+    case command_kind::read:
+      req.operation = std::string{wire::op::read_property};
+      break;
+    case command_kind::write: {
+      auto value = check_json(cmd.json, "the value to write", false, err);
+      if (!value)
+        return exit_usage;
+      req.operation = std::string{wire::op::write_property};
+      req.payload = wire::shared_bytes::from_string(*value);
+      break;
+    }
+    case command_kind::invoke: {
+      auto kwargs = check_json(cmd.json.empty() ? "{}" : cmd.json,
+                               "the action's keyword arguments", true, err);
+      if (!kwargs)
+        return exit_usage;
+      req.operation = std::string{wire::op::invoke_action};
+      req.payload = wire::shared_bytes::from_string(*kwargs);
+      break;
+    }
+    case command_kind::subscribe: {
+      std::size_t seen = 0;
+      auto e = access.subscribe(
+        cmd.thing, cmd.name,
+        [&](const wire::event& ev) {
+          out << result_json(ev.payload, ev.preserialized) << '\n' << std::flush;
+          return !cmd.count || ++seen < *cmd.count;
+        },
+        cmd.timeout);
+      if (e)
+        return fail(err, e);
+      return exit_ok;
+    }
+  }
+  auto res = access.execute(std::move(req));
+  if (!res)
+    return fail(err, res.error());
+  out << result_json(res->payload, res->preserialized) << '\n';
+  return exit_ok;
+}
+
+} // namespace holobroker::cli

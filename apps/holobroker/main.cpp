@@ -1,0 +1,158 @@
+// holobroker: command-line client for hololinked Things.
+//
+//   holobroker [--timeout S] [--invokation-timeout S] [--execution-timeout S]
+//              --direct ADDRESS --server-id ID COMMAND
+//   COMMAND: read THING PROPERTY | write THING PROPERTY JSON
+//          | invoke THING ACTION [JSON_OBJECT] | subscribe THING EVENT [--count N]
+//
+// Results go to stdout as JSON, errors to stderr with a non-zero exit code
+// (see command.hpp). The command layer (command.cpp) only sees
+// thing_access; direct mode (direct_access.cpp) reaches the server itself.
+
+#include <chrono>
+#include <csignal>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <pthread.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "command.hpp"
+#include "direct_access.hpp"
+#include "event_queue.hpp"
+#include "holobroker/client/type_ids.hpp"
+#include "holobroker/transport/address.hpp"
+#include "holobroker/transport/zmq_transport.hpp"
+
+using namespace holobroker;
+
+namespace {
+
+std::optional<caf::timespan> seconds(std::optional<double> s) {
+  if (!s)
+    return std::nullopt;
+  return std::chrono::duration_cast<caf::timespan>(std::chrono::duration<double>{*s});
+}
+
+/// SIGINT/SIGTERM are blocked in every thread and taken by one thread with
+/// sigwait: a subscription ends cleanly, anything else exits at once.
+void start_signal_thread(std::shared_ptr<cli::event_queue> events, bool graceful) {
+  std::thread{[events, graceful] {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    int sig = 0;
+    if (sigwait(&set, &sig) != 0)
+      return;
+    if (!graceful)
+      std::_Exit(128 + sig);
+    events->stop();
+  }}.detach();
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"holobroker: talk to hololinked Things"};
+  app.require_subcommand(1);
+  app.fallthrough(); // global options may also follow the command
+  std::optional<double> timeout, invokation_timeout, execution_timeout;
+  std::string direct, server_id, temp_dir, client_id, log_level = "error";
+  app.add_option("--timeout", timeout, "client-side deadline in seconds")
+    ->check(CLI::PositiveNumber);
+  app.add_option("--invokation-timeout", invokation_timeout,
+                 "server-side invokation timeout in seconds (default 5)")
+    ->check(CLI::PositiveNumber);
+  app.add_option("--execution-timeout", execution_timeout,
+                 "server-side execution timeout in seconds (default 5)")
+    ->check(CLI::PositiveNumber);
+  app.add_option("--direct", direct,
+                 "talk to the server directly: IPC, ipc://PATH or tcp://HOST:PORT")
+    ->required();
+  app.add_option("--server-id", server_id, "the server's id")->required();
+  app.add_option("--temp-dir", temp_dir, "hololinked's TEMP_DIR for IPC (default ~/.hololinked)");
+  app.add_option("--client-id", client_id, "our routing id (default generated)");
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error, off")
+    ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+
+  cli::command cmd;
+  std::string thing, name, json;
+  std::optional<std::size_t> count;
+  auto* read = app.add_subcommand("read", "read a property");
+  read->add_option("THING", cmd.thing)->required();
+  read->add_option("PROPERTY", cmd.name)->required();
+  auto* write = app.add_subcommand("write", "write a property");
+  write->add_option("THING", cmd.thing)->required();
+  write->add_option("PROPERTY", cmd.name)->required();
+  write->add_option("JSON", cmd.json, "the new value as JSON")->required();
+  auto* invoke = app.add_subcommand("invoke", "invoke an action");
+  invoke->add_option("THING", cmd.thing)->required();
+  invoke->add_option("ACTION", cmd.name)->required();
+  invoke->add_option("JSON", cmd.json, "keyword arguments as a JSON object (default {})");
+  auto* subscribe = app.add_subcommand("subscribe", "print events as they arrive");
+  subscribe->add_option("THING", cmd.thing)->required();
+  subscribe->add_option("EVENT", cmd.name)->required();
+  subscribe->add_option("--count", count, "stop after N events")->check(CLI::PositiveNumber);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    auto rc = app.exit(e);
+    return rc == 0 ? 0 : cli::exit_usage;
+  }
+  cmd.kind = read->parsed()    ? cli::command_kind::read
+             : write->parsed() ? cli::command_kind::write
+             : invoke->parsed() ? cli::command_kind::invoke
+                                : cli::command_kind::subscribe;
+  cmd.count = count;
+  cmd.timeout = seconds(timeout);
+  cmd.server_context.invokation_timeout = invokation_timeout.value_or(5.0);
+  cmd.server_context.execution_timeout = execution_timeout.value_or(5.0);
+
+  // Logs go to stderr: stdout carries only results.
+  auto logger = spdlog::stderr_color_mt("holobroker");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(spdlog::level::from_str(log_level));
+
+  auto endpoints = transport::resolve_endpoints(direct, server_id, temp_dir);
+  if (!endpoints) {
+    std::cerr << "holobroker: " << endpoints.error() << '\n';
+    return cli::exit_usage;
+  }
+
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  auto events = std::make_shared<cli::event_queue>();
+  start_signal_thread(events, cmd.kind == cli::command_kind::subscribe);
+
+  client::client_config cfg;
+  cfg.client_id = client_id;
+  cfg.server_id = server_id;
+  cfg.address = endpoints->request_address;
+  if (cmd.timeout)
+    cfg.handshake_timeout = std::min(cfg.handshake_timeout, *cmd.timeout);
+
+  auto transports = transport::make_zmq_transport_factory();
+  caf::actor_system_config sys_cfg;
+  sys_cfg.set("logger.file-verbosity", caf::atom("quiet"));
+  sys_cfg.set("logger.console-verbosity", caf::atom("quiet"));
+  client::add_message_types(sys_cfg);
+  caf::actor_system sys{sys_cfg};
+  int rc = 0;
+  {
+    cli::direct_access access{sys, cfg, endpoints->event_address, transports, events};
+    rc = cli::run_command(cmd, access, std::cout, std::cerr);
+  }
+  std::cout.flush();
+  return rc;
+}
