@@ -26,13 +26,9 @@ codec_error wrong_type(std::string_view what, const json_member& member,
                       to_string(member.kind))};
 }
 
-std::optional<codec_error> mark_seen(unsigned& seen, unsigned bit, std::string_view what,
-                                     const json_member& member) {
-  if ((seen & bit) != 0)
-    return codec_error{codec_errc::bad_value,
-                       fmt::format("{} has field {} twice", what, quoted(member.key))};
-  seen |= bit;
-  return std::nullopt;
+codec_error duplicate_field(std::string_view what, const json_member& member) {
+  return codec_error{codec_errc::bad_value,
+                     fmt::format("{} has field {} twice", what, quoted(member.key))};
 }
 
 std::optional<codec_error> assign_string(std::string_view what, const json_member& member,
@@ -62,9 +58,10 @@ json_kind kind_of(json_event_kind kind) noexcept {
   return json_kind::null;
 }
 
-// Reports the members of a root object; deeper values are only validated.
-// The whole document is always read: a syntax error anywhere wins over a
-// semantic error reported by the visitor or a root that is not an object.
+// Reports the members of a root object, and of top-level objects the visitor
+// asks for; deeper values are only validated. The whole document is always
+// read: a syntax error anywhere wins over a semantic error reported by a
+// visitor or a root that is not an object.
 class flat_object_handler {
 public:
   flat_object_handler(std::string_view json, member_visitor& visitor)
@@ -76,46 +73,82 @@ public:
   bool begin_container(json_event_kind kind, int depth, std::size_t) {
     if (depth == 0)
       root_is_object = kind == json_event_kind::object;
+    else if (depth == 1 && root_is_object && kind == json_event_kind::object && !error)
+      inner_ = visitor_.nested(outer_.key);
     return true;
   }
   bool end_container(json_event_kind kind, int depth, std::size_t begin, std::size_t end) {
-    if (depth != 1 || !root_is_object)
-      return true;
-    member_ = json_member{};
-    member_.kind = kind_of(kind);
-    complete(begin, end);
+    if (depth == 1 && root_is_object) {
+      inner_ = nullptr;
+      report(visitor_, outer_, kind_of(kind), begin, end);
+    } else if (depth == 2 && inner_ != nullptr) {
+      report(*inner_, inner_member_, kind_of(kind), begin, end);
+    }
     return true;
   }
   bool key(int depth, std::string_view name) {
     if (depth == 1)
-      key_.assign(name);
+      remember(outer_, name);
+    else if (depth == 2 && inner_ != nullptr)
+      remember(inner_member_, name);
     return true;
   }
   bool scalar(const json_scalar& value) {
-    if (value.depth != 1 || !root_is_object)
-      return true;
-    member_ = json_member{};
-    member_.kind = kind_of(value.kind);
-    member_.string = value.string;
-    member_.number = value.number;
-    member_.boolean = value.boolean;
-    complete(value.begin, value.end);
+    if (value.depth == 1 && root_is_object)
+      report(visitor_, outer_, value);
+    else if (value.depth == 2 && inner_ != nullptr)
+      report(*inner_, inner_member_, value);
     return true;
   }
 
 private:
-  void complete(std::size_t begin, std::size_t end) {
+  // The name of the member being read at one depth.
+  struct member_key {
+    std::string_view key;
+    std::string escaped; ///< storage when the name had escapes
+  };
+
+  void remember(member_key& m, std::string_view name) {
+    // An unescaped name views the input and stays valid; a decoded one lives
+    // in the reader's scratch buffer, which nested keys overwrite.
+    if (name.data() >= json_.data() && name.data() < json_.data() + json_.size()) {
+      m.key = name;
+    } else {
+      m.escaped.assign(name);
+      m.key = m.escaped;
+    }
+  }
+
+  void report(member_visitor& to, const member_key& m, json_kind kind, std::size_t begin,
+              std::size_t end) {
+    json_member member;
+    member.kind = kind;
+    deliver(to, m, member, begin, end);
+  }
+
+  void report(member_visitor& to, const member_key& m, const json_scalar& value) {
+    json_member member;
+    member.kind = kind_of(value.kind);
+    member.string = value.string;
+    member.number = value.number;
+    member.boolean = value.boolean;
+    deliver(to, m, member, value.begin, value.end);
+  }
+
+  void deliver(member_visitor& to, const member_key& m, json_member& member, std::size_t begin,
+               std::size_t end) {
     if (error)
       return; // report the first problem only
-    member_.key = key_;
-    member_.raw = json_.substr(begin, end - begin);
-    error = visitor_.on_member(member_);
+    member.key = m.key;
+    member.raw = json_.substr(begin, end - begin);
+    error = to.on_member(member);
   }
 
   std::string_view json_;
   member_visitor& visitor_;
-  std::string key_;
-  json_member member_;
+  member_visitor* inner_ = nullptr;
+  member_key outer_;
+  member_key inner_member_;
 };
 
 // `["a","b",…]`: anything but a flat list of strings stops the read with an

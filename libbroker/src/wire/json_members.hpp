@@ -32,10 +32,20 @@ struct json_member {
 struct member_visitor {
   virtual ~member_visitor() = default;
   virtual std::optional<codec_error> on_member(const json_member& member) = 0;
+
+  /// A visitor for the members of the object value of top-level member
+  /// `key`, called before that object is read; nullptr (the default) skips
+  /// them. Lets a reader take nested objects apart in the same pass. The
+  /// nested visitor's errors are reported before on_member of `key`.
+  virtual member_visitor* nested(std::string_view key) {
+    static_cast<void>(key);
+    return nullptr;
+  }
 };
 
 /// Reads `json`, which must be one JSON object, calling `visitor` for every
-/// top-level member in order. `what` names the document in error messages
+/// top-level member in order (and a nested visitor for the members of
+/// top-level objects it asks for). `what` names the document in error messages
 /// (e.g. "header").
 std::optional<codec_error> read_members(std::string_view json, std::string_view what,
                                         member_visitor& visitor);
@@ -60,8 +70,15 @@ codec_error wrong_type(std::string_view what, const json_member& member,
 /// Records that the field `bit` was seen; a second occurrence is a bad_value
 /// error: JSON leaves duplicate keys undefined and we refuse to guess which
 /// one a peer meant.
-std::optional<codec_error> mark_seen(unsigned& seen, unsigned bit, std::string_view what,
-                                     const json_member& member);
+codec_error duplicate_field(std::string_view what, const json_member& member);
+
+inline std::optional<codec_error> mark_seen(unsigned& seen, unsigned bit, std::string_view what,
+                                            const json_member& member) {
+  if ((seen & bit) != 0)
+    return duplicate_field(what, member);
+  seen |= bit;
+  return std::nullopt;
+}
 
 /// Copies a string member into `out`, or names the type mismatch.
 std::optional<codec_error> assign_string(std::string_view what, const json_member& member,

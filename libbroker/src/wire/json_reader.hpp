@@ -19,6 +19,7 @@
 #include <charconv>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -234,6 +235,34 @@ private:
     return true;
   }
 
+  // The offset of the first byte at or after `pos` that is not printable
+  // ASCII other than '"' and '\\'.
+  std::size_t skip_plain_ascii(std::size_t pos) const noexcept {
+    const auto* data = reinterpret_cast<const unsigned char*>(in_.data());
+    const auto size = in_.size();
+    // Eight bytes at a time: a word is plain when no byte is below 0x20, at
+    // or above 0x80, '"' or '\\' (classic SWAR zero-byte tests).
+    constexpr std::uint64_t ones = 0x0101010101010101ull;
+    constexpr std::uint64_t highs = 0x8080808080808080ull;
+    auto has_zero_byte = [](std::uint64_t v) { return (v - ones) & ~v & highs; };
+    while (size - pos >= 8) {
+      std::uint64_t word;
+      std::memcpy(&word, data + pos, 8);
+      auto special = ((word - ones * 0x20) & ~word & highs) | (word & highs)
+                     | has_zero_byte(word ^ (ones * '"')) | has_zero_byte(word ^ (ones * '\\'));
+      if (special != 0)
+        break;
+      pos += 8;
+    }
+    while (pos < size) {
+      auto c = data[pos];
+      if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\')
+        break;
+      ++pos;
+    }
+    return pos;
+  }
+
   // Reads a string starting at the opening quote. `decoded` views the input
   // when there are no escapes, else `scratch`.
   bool read_string(std::string& scratch, std::string_view& decoded) {
@@ -294,10 +323,12 @@ private:
         continue;
       }
       auto start = pos_;
-      if (c < 0x80)
-        ++pos_;
-      else if (!read_utf8_sequence())
+      if (c < 0x80) {
+        // Fast path: a run of plain printable ASCII, the bulk of every header.
+        pos_ = skip_plain_ascii(pos_ + 1);
+      } else if (!read_utf8_sequence()) {
         return false;
+      }
       if (escaped)
         scratch.append(in_.data() + start, pos_ - start);
     }
@@ -315,7 +346,36 @@ private:
   std::string_view in_;
   std::size_t pos_ = 0;
   json_syntax_error error_{"", 0};
-  std::vector<open_container> open_;
+  // The containers being read, innermost last. Headers nest two levels, so
+  // the first levels live inline; deeper documents spill onto the heap.
+  class container_stack {
+  public:
+    bool empty() const noexcept { return size_ == 0; }
+    std::size_t size() const noexcept { return size_; }
+    const open_container& back() const noexcept {
+      return size_ <= inline_capacity ? inline_[size_ - 1] : spill_.back();
+    }
+    void push_back(open_container c) {
+      if (size_ < inline_capacity)
+        inline_[size_] = c;
+      else
+        spill_.push_back(c);
+      ++size_;
+    }
+    void pop_back() noexcept {
+      if (size_ > inline_capacity)
+        spill_.pop_back();
+      --size_;
+    }
+
+  private:
+    static constexpr std::size_t inline_capacity = 8;
+    open_container inline_[inline_capacity];
+    std::vector<open_container> spill_;
+    std::size_t size_ = 0;
+  };
+
+  container_stack open_;
   std::string key_scratch_;
   std::string value_scratch_;
 };

@@ -138,18 +138,28 @@ struct request_header_reader final : detail::member_visitor {
     return detail::assign_string(header_what, m, out);
   }
 
-  template <class Reader>
+  // The contexts' members are read in the same pass (see nested()); here the
+  // whole object is checked and kept verbatim.
   std::optional<codec_error> context_field(const json_member& m, unsigned bit,
-                                           std::string_view what, Reader& reader,
                                            std::string& json_out) {
     if (auto err = detail::mark_seen(seen, bit, header_what, m))
       return err;
     if (m.kind != json_kind::object)
       return detail::wrong_type(header_what, m, "an object");
-    if (auto err = detail::read_members(m.raw, what, reader))
-      return err;
     json_out.assign(m.raw);
     return std::nullopt;
+  }
+
+  server_context_reader server_reader;
+  thing_context_reader thing_reader;
+
+  detail::member_visitor* nested(std::string_view key) override {
+    // A duplicate context is reported by on_member; do not merge its keys.
+    if (key == "serverExecutionContext" && (seen & f_server_context) == 0)
+      return &server_reader;
+    if (key == "thingExecutionContext" && (seen & f_thing_context) == 0)
+      return &thing_reader;
+    return nullptr;
   }
 
   std::optional<codec_error> on_member(const json_member& m) override {
@@ -174,17 +184,13 @@ struct request_header_reader final : detail::member_visitor {
     if (k == "receiverID")
       return string_field(m, f_receiver, h.receiver_id);
     if (k == "serverExecutionContext") {
-      server_context_reader reader;
-      auto err = context_field(m, f_server_context, server_context_what, reader,
-                               h.server_context_json);
-      h.server_context = reader.ctx;
+      auto err = context_field(m, f_server_context, h.server_context_json);
+      h.server_context = server_reader.ctx;
       return err;
     }
     if (k == "thingExecutionContext") {
-      thing_context_reader reader;
-      auto err = context_field(m, f_thing_context, thing_context_what, reader,
-                               h.thing_context_json);
-      h.thing_context = reader.ctx;
+      auto err = context_field(m, f_thing_context, h.thing_context_json);
+      h.thing_context = thing_reader.ctx;
       return err;
     }
     if (k == "thingID")
