@@ -1,0 +1,66 @@
+#include "logging_setup.hpp"
+
+#include <cstdlib>
+#include <memory>
+#include <vector>
+
+#include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/rotating_file_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+namespace holobroker::daemon {
+
+namespace {
+
+// `%*` -> sd-daemon(3) priority prefix, so journald keeps log levels.
+class journal_priority_flag final : public spdlog::custom_flag_formatter {
+public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
+    static constexpr const char* prefixes[] = {"<7>", "<7>", "<6>", "<4>", "<3>", "<2>", "<6>"};
+    auto level = static_cast<std::size_t>(msg.level);
+    const char* prefix = level < std::size(prefixes) ? prefixes[level] : "<6>";
+    dest.append(prefix, prefix + 3);
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<journal_priority_flag>();
+  }
+};
+
+} // namespace
+
+expected<bool, std::string> setup_logging(const config::logging_config& cfg) {
+  auto level = spdlog::level::from_str(cfg.level);
+  if (level == spdlog::level::off && cfg.level != "off")
+    return unexpected<std::string>{"unknown log level \"" + cfg.level + "\""};
+  std::vector<spdlog::sink_ptr> sinks;
+  auto err_sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+  bool journal = std::getenv("JOURNAL_STREAM") != nullptr;
+  if (journal) {
+    // journald adds its own timestamps.
+    auto formatter = std::make_unique<spdlog::pattern_formatter>();
+    formatter->add_flag<journal_priority_flag>('*').set_pattern("%*%v");
+    err_sink->set_formatter(std::move(formatter));
+  } else {
+    err_sink->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  }
+  sinks.push_back(err_sink);
+  if (!cfg.file.empty()) {
+    try {
+      auto file_sink = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
+        cfg.file, std::size_t{cfg.max_size_mb} * 1024 * 1024, cfg.max_files);
+      file_sink->set_pattern("%Y-%m-%dT%H:%M:%S.%e %l %v");
+      sinks.push_back(file_sink);
+    } catch (const spdlog::spdlog_ex& ex) {
+      return unexpected<std::string>{"cannot open log file \"" + cfg.file + "\": " + ex.what()};
+    }
+  }
+  auto logger = std::make_shared<spdlog::logger>("holobrokerd", sinks.begin(), sinks.end());
+  logger->set_level(level);
+  logger->flush_on(spdlog::level::info);
+  spdlog::set_default_logger(std::move(logger));
+  return true;
+}
+
+} // namespace holobroker::daemon

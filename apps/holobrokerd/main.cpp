@@ -1,0 +1,145 @@
+// holobrokerd: the holobroker daemon. See broker/broker_node.hpp for what
+// runs inside; this file adds the command line, logging, signals, systemd
+// notifications and the lines on stdout that scripts and tests wait for:
+//   frontend <endpoint>   (one per front-end endpoint)
+//   events <endpoint>     (one per event publisher endpoint)
+//   middleman <port>      (when the router is published)
+//   ready
+
+#include <cstdio>
+#include <string>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/io/middleman.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "command_line.hpp"
+#include "holobroker/broker/broker_node.hpp"
+#include "holobroker/broker/type_ids.hpp"
+#include "holobroker/config/broker_config.hpp"
+#include "logging_setup.hpp"
+#include "service_notifier.hpp"
+#include "signal_waiter.hpp"
+
+#ifndef HOLOBROKER_VERSION
+#  define HOLOBROKER_VERSION "unknown"
+#endif
+
+namespace {
+
+using namespace holobroker;
+
+config::config_result load(const daemon::command_line& cli) {
+  auto cfg = config::load_config(cli.config_file);
+  if (cfg && cli.log_level)
+    cfg->logging.level = *cli.log_level;
+  return cfg;
+}
+
+void announce(const broker::broker_node& node) {
+  const auto& ep = node.endpoints();
+  for (const auto* addr : {&ep.request_ipc, &ep.request_tcp})
+    if (!addr->empty())
+      std::printf("frontend %s\n", addr->c_str());
+  for (const auto* addr : {&ep.event_ipc, &ep.event_tcp})
+    if (!addr->empty())
+      std::printf("events %s\n", addr->c_str());
+  if (node.middleman_port() != 0)
+    std::printf("middleman %u\n", static_cast<unsigned>(node.middleman_port()));
+  std::printf("ready\n");
+  std::fflush(stdout);
+}
+
+void reload(broker::broker_node& node, const daemon::command_line& cli,
+            daemon::service_notifier& notifier, std::size_t& thing_count) {
+  notifier.reloading("reloading " + cli.config_file);
+  spdlog::info("SIGHUP: reloading {}", cli.config_file);
+  auto next = load(cli);
+  if (!next) {
+    spdlog::error("reload rejected, keeping the running configuration: {}",
+                  next.error().to_string());
+    notifier.ready(fmt::format("reload rejected ({}); serving {} Things", next.error().to_string(),
+                               thing_count));
+    return;
+  }
+  if (auto ok = daemon::setup_logging(next->logging); !ok)
+    spdlog::warn("reload: logging unchanged: {}", ok.error());
+  auto summary = node.reload(*next);
+  if (!summary) {
+    spdlog::error("reload failed: {}", summary.error());
+  } else {
+    thing_count = next->things.size();
+    spdlog::info("reloaded: {}", *summary);
+  }
+  notifier.ready(fmt::format("serving {} Things", thing_count));
+}
+
+int run(const daemon::command_line& cli) {
+  auto cfg = load(cli);
+  if (!cfg) {
+    std::fprintf(stderr, "holobrokerd: %s\n", cfg.error().to_string().c_str());
+    return 1;
+  }
+  if (cli.check_config) {
+    std::printf("holobrokerd: configuration %s is valid (%zu Things)\n", cli.config_file.c_str(),
+                cfg->things.size());
+    return 0;
+  }
+  if (auto ok = daemon::setup_logging(cfg->logging); !ok) {
+    std::fprintf(stderr, "holobrokerd: %s\n", ok.error().c_str());
+    return 1;
+  }
+  // Before any thread exists, so that every thread inherits the mask.
+  daemon::signal_waiter::block();
+  daemon::service_notifier notifier;
+  caf::actor_system_config sys_cfg;
+  broker::add_message_types(sys_cfg);
+  if (cfg->middleman_port != 0)
+    sys_cfg.load<caf::io::middleman>();
+  sys_cfg.set("logger.verbosity", caf::atom("quiet"));
+  caf::actor_system sys{sys_cfg};
+  auto node = broker::broker_node::start(sys, *cfg);
+  if (!node) {
+    spdlog::critical("cannot start: {}", node.error());
+    std::fprintf(stderr, "holobrokerd: %s\n", node.error().c_str());
+    return 1;
+  }
+  std::size_t thing_count = cfg->things.size();
+  spdlog::info("holobrokerd {} ready as \"{}\" with {} Things", HOLOBROKER_VERSION, cfg->id,
+               thing_count);
+  announce(**node);
+  notifier.ready(fmt::format("serving {} Things", thing_count));
+  auto grace = std::chrono::duration_cast<caf::timespan>(cfg->drain_grace);
+  for (;;) {
+    if (daemon::signal_waiter::wait() == daemon::daemon_signal::reload) {
+      reload(**node, cli, notifier, thing_count);
+      // A reload may change the grace period.
+      if (auto now = config::load_config(cli.config_file))
+        grace = std::chrono::duration_cast<caf::timespan>(now->drain_grace);
+      continue;
+    }
+    break;
+  }
+  notifier.stopping("draining");
+  spdlog::info("draining (grace {}s)", std::chrono::duration<double>(grace).count());
+  auto result = (*node)->drain(grace);
+  spdlog::info("stopped: {} requests completed during the drain, {} failed at its end",
+               result.completed, result.failed);
+  node->reset();
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  daemon::command_line cli;
+  if (auto code = daemon::parse_command_line(argc, argv, cli))
+    return *code;
+  if (cli.version) {
+    std::printf("holobrokerd %s\n", HOLOBROKER_VERSION);
+    return 0;
+  }
+  return run(cli);
+}

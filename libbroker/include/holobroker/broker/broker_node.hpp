@@ -1,0 +1,87 @@
+#pragma once
+
+// A running broker inside an actor system: router, fleet, event fan-in and
+// front end wired together and listening. holobrokerd is this plus signals,
+// logging and systemd; tests run it in process too. The member functions
+// block the calling thread (scoped actors) and must not be called from
+// inside an actor.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <caf/fwd.hpp>
+
+#include "holobroker/broker/event_fanin_actor.hpp"
+#include "holobroker/broker/fleet_actor.hpp"
+#include "holobroker/broker/frontend_actor.hpp"
+#include "holobroker/broker/td_rewriter.hpp"
+#include "holobroker/client/router_actor.hpp"
+#include "holobroker/config/broker_config.hpp"
+#include "holobroker/expected.hpp"
+
+namespace zmq {
+class context_t;
+} // namespace zmq
+
+namespace holobroker::broker {
+
+/// What the configuration asks the front end and event publisher to bind,
+/// before binding (TCP port 0 = any free port).
+broker_endpoints configured_endpoints(const config::broker_config& cfg);
+
+struct drain_result {
+  std::uint64_t completed = 0; ///< in flight at the start and answered in time
+  std::uint64_t failed = 0;    ///< failed at the end of the grace period
+};
+
+class broker_node {
+public:
+  /// Binds the front end and event publisher and connects the fleet. Errors
+  /// name what failed, e.g. "address in use by another process: ipc://...".
+  /// Publishes the router through the middleman when the configuration
+  /// names a port (the system must have loaded caf::io::middleman).
+  static expected<std::unique_ptr<broker_node>, std::string>
+  start(caf::actor_system& sys, const config::broker_config& cfg,
+        std::shared_ptr<zmq::context_t> context = nullptr);
+
+  ~broker_node();
+
+  broker_node(const broker_node&) = delete;
+  broker_node& operator=(const broker_node&) = delete;
+
+  /// The addresses actually listened on (TCP ports resolved).
+  const broker_endpoints& endpoints() const noexcept { return endpoints_; }
+  /// The router's middleman port, 0 when not published.
+  std::uint16_t middleman_port() const noexcept { return middleman_port_; }
+
+  client::router_actor router() const { return router_; }
+
+  /// Applies a validated configuration; answers with the summary of changes.
+  expected<std::string, std::string> reload(const config::broker_config& next);
+
+  /// Stops accepting, waits for requests in flight up to `grace`, fails the
+  /// rest, closes the sockets and the fleet's connections.
+  drain_result drain(caf::timespan grace);
+
+private:
+  broker_node(caf::actor_system& sys) : sys_(sys) {}
+
+  caf::actor_system& sys_;
+  broker_endpoints endpoints_;
+  std::uint16_t middleman_port_ = 0;
+  client::router_actor router_;
+  fanin_actor fanin_;
+  fleet_actor fleet_;
+  frontend_actor frontend_;
+  bool drained_ = false;
+};
+
+/// Publishes `router` at host:port (port 0: any free port) through the
+/// middleman; answers with the port.
+expected<std::uint16_t, std::string> publish_router(caf::actor_system& sys,
+                                                    const client::router_actor& router,
+                                                    std::uint16_t port, const std::string& host);
+
+} // namespace holobroker::broker

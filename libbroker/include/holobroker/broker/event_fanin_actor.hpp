@@ -1,0 +1,60 @@
+#pragma once
+
+// The broker's event publisher: republishes the fleet's events on one XPUB
+// with the upstream topic and frames (`<thing id>/<event name>`).
+//
+// Demand driven: every subscription a local subscriber makes (XPUB_VERBOSER
+// reports each one, and each unsubscription, also when a subscriber goes
+// away) is counted per exact topic; the first one subscribes upstream (at
+// the event subscriber of the server serving that Thing), the last
+// unsubscription ends the upstream subscription (unless the topic is pinned
+// by the configuration's `events:`).
+//
+// Exact topics: an event goes out only when its topic equals a topic some
+// local subscriber asked for, so subscribing to `x/test_event` no longer
+// brings `x/test_event_with_json_schema` as it does on a direct connection.
+// Residual case: the XPUB still filters by prefix per subscriber, so if
+// subscriber B asked for `x/test_event_with_json_schema`, subscriber A of
+// `x/test_event` receives those events too (only per-subscriber sockets
+// could prevent that). A subscription to a prefix that is not a topic
+// (e.g. "" for everything) gets nothing.
+//
+// Every event received is kept as the last value of its topic.
+
+#include <memory>
+#include <string>
+
+#include <caf/typed_actor.hpp>
+
+#include "holobroker/broker/atoms.hpp"
+#include "holobroker/broker/type_ids.hpp"
+#include "holobroker/broker/listener.hpp"
+#include "holobroker/events/event_subscriber.hpp"
+#include "holobroker/wire/event.hpp"
+
+namespace holobroker::broker {
+
+using fanin_actor = caf::typed_actor<
+  /// An event from upstream (the fan-in is the sink of the event subscribers).
+  caf::reacts_to<event_atom, wire::event>,
+  /// The XPUB has subscription messages to read.
+  caf::reacts_to<readable_atom>,
+  /// Thing id -> the subscriber of its server's event publisher.
+  caf::reacts_to<put_atom, std::string, events::event_subscriber_actor>,
+  /// The Thing left the fleet: ends its upstream subscriptions.
+  caf::reacts_to<delete_atom, std::string>,
+  /// Pins thing/event: subscribed upstream whether or not anybody listens,
+  /// so its last value is always known.
+  caf::reacts_to<subscribe_atom, std::string, std::string>,
+  /// The last event of thing/event; `unknown_message` if none was seen.
+  caf::replies_to<get_atom, last_atom, std::string, std::string>::with<wire::event>,
+  /// JSON object: topics with local subscribers and counters.
+  caf::replies_to<get_atom, topics_atom>::with<std::string>,
+  /// Closes the XPUB (shutdown); events are still cached afterwards.
+  caf::reacts_to<close_atom>>;
+
+/// `publisher` may be null (events.ipc and events.tcp both off): then the
+/// fan-in only keeps the last-value cache of pinned topics.
+fanin_actor spawn_event_fanin(caf::actor_system& sys, std::shared_ptr<publisher_socket> publisher);
+
+} // namespace holobroker::broker

@@ -1,0 +1,63 @@
+#pragma once
+
+// The broker's front end: a ROUTER that speaks the server side of
+// hololinked 0.4, so that an unmodified hololinked client pointed at the
+// broker's id works.
+//
+// - HANDSHAKE is answered at once by the broker itself.
+// - Requests for a Thing go to the router (execute) and the outcome goes
+//   back to the transport identity that asked, under the client's message
+//   id: REPLY, or EXCEPTION / INVALID_MESSAGE / TIMEOUT (error_reply.hpp).
+//   Every forwarded request ends in exactly one answer.
+// - Oneway requests are forwarded as oneway on the Thing's connection and
+//   never answered (as the real server).
+// - As strict as the real server: frame count != 5 -> INVALID_MESSAGE;
+//   missing serverExecutionContext -> INVALID_MESSAGE; unparsable headers
+//   and fewer than 3 frames are dropped and logged; EXIT is ignored (it
+//   would stop a real server; a broker serving many clients does not stop).
+// - thingID == broker id: answered by the broker (`ping`, `things`,
+//   `status`, `last_event`; introspection.hpp documents the payloads).
+// - A get_thing_description REPLY has its ZMQ hrefs rewritten to the
+//   broker's own addresses (td_rewriter.hpp).
+// - drain: new requests are refused (EXCEPTION), those in flight get until
+//   the grace period ends, the rest then fail with a clear EXCEPTION, the
+//   socket closes (its IPC file goes) and the answer counts both.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <caf/typed_actor.hpp>
+
+#include "holobroker/broker/atoms.hpp"
+#include "holobroker/broker/type_ids.hpp"
+#include "holobroker/broker/event_fanin_actor.hpp"
+#include "holobroker/broker/fleet_actor.hpp"
+#include "holobroker/broker/listener.hpp"
+#include "holobroker/broker/td_rewriter.hpp"
+#include "holobroker/client/router_actor.hpp"
+
+namespace holobroker::broker {
+
+using frontend_actor = caf::typed_actor<
+  caf::reacts_to<readable_atom>,
+  /// Drains within the grace period; answers (completed, failed) counts of
+  /// the requests that were in flight when the drain began.
+  caf::replies_to<drain_atom, caf::timespan>::with<std::uint64_t, std::uint64_t>,
+  /// Internal: the drain's grace period is over.
+  caf::reacts_to<drain_atom, close_atom>,
+  /// JSON of the front end's counters (as in the `status` action).
+  caf::replies_to<get_atom, status_atom>::with<std::string>>;
+
+struct frontend_config {
+  std::string broker_id;
+  broker_endpoints endpoints;
+  /// Samples per Thing for the latency percentiles.
+  std::size_t latency_samples = 1024;
+};
+
+frontend_actor spawn_frontend(caf::actor_system& sys, frontend_config cfg,
+                              std::shared_ptr<frontend_socket> socket,
+                              client::router_actor router, fleet_actor fleet, fanin_actor fanin);
+
+} // namespace holobroker::broker

@@ -1,0 +1,60 @@
+#pragma once
+
+// Payloads of the broker's own actions (requests whose thingID is the
+// broker id), built from what the fleet, the front end and the event
+// fan-in report. Shapes (JSON):
+//   ping       -> null
+//   things     -> [{"id","server_id","address","event_address","client_id",
+//                   "state":"connected"|"connecting"|"disconnected"}]   (sorted by id)
+//   status     -> {"broker":{"id","uptime_s","draining","in_flight","handshakes",
+//                            "dropped","invalid","events":{fan-in counters}},
+//                  "things":[{"id","server_id","address","state",
+//                             "requests","oneway","replies","exceptions","timeouts",
+//                             "errors","in_flight",
+//                             "latency_ms":{"p50","p90","p99","samples"},
+//                             "connection":{client counters}|null}]}
+//   last_event kwargs {"thing":T,"event":E}
+//              -> {"topic","message_id","sender_id","payload":<event payload JSON>,
+//                  "preserialized_size"}
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+#include "holobroker/broker/request_stats.hpp"
+#include "holobroker/expected.hpp"
+#include "holobroker/wire/event.hpp"
+
+namespace holobroker::broker {
+
+/// "connected", "connecting" (handshake not done yet) or "disconnected".
+std::string connection_state(const nlohmann::json& fleet_thing);
+
+/// The `things` payload from the fleet's JSON.
+nlohmann::json things_payload(const nlohmann::json& fleet_things);
+
+struct broker_summary {
+  std::string id;
+  double uptime_s = 0;
+  bool draining = false;
+  std::uint64_t in_flight = 0;
+  std::uint64_t handshakes = 0;
+  std::uint64_t dropped = 0;
+  std::uint64_t invalid = 0;
+};
+
+/// The `status` payload.
+nlohmann::json status_payload(const broker_summary& broker, const nlohmann::json& fleet_things,
+                              const std::map<std::string, thing_stats>& stats,
+                              const nlohmann::json& events);
+
+/// Reads `{"thing": ..., "event": ...}`; the error names the missing key.
+expected<std::pair<std::string, std::string>, std::string>
+parse_last_event_kwargs(std::string_view payload);
+
+nlohmann::json last_event_payload(const wire::event& ev);
+
+} // namespace holobroker::broker

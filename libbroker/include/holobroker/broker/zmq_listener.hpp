@@ -1,0 +1,21 @@
+#pragma once
+
+// ZeroMQ listeners: ROUTER (ROUTER_MANDATORY, so a reply to a client that
+// went away is reported instead of vanishing) and XPUB (XPUB_VERBOSER).
+// Their fds are watched by one reactor thread of the factory, so the
+// broker's own sockets add one thread in total, whatever the fleet size.
+
+#include <memory>
+
+#include "holobroker/broker/listener.hpp"
+
+namespace zmq {
+class context_t;
+} // namespace zmq
+
+namespace holobroker::broker {
+
+/// `context` must be the one of the fleet's transports for inproc:// to work.
+std::shared_ptr<listener_factory> make_zmq_listener_factory(std::shared_ptr<zmq::context_t> context);
+
+} // namespace holobroker::broker

@@ -1,0 +1,166 @@
+#include "holobroker/broker/broker_node.hpp"
+
+#include <unistd.h>
+
+#include <caf/actor_system.hpp>
+#include <caf/io/middleman.hpp>
+#include <caf/scoped_actor.hpp>
+#include <spdlog/spdlog.h>
+#include <zmq.hpp>
+
+#include "holobroker/broker/zmq_listener.hpp"
+#include "holobroker/transport/zmq_transport.hpp"
+#include "holobroker/wire/address.hpp"
+
+namespace holobroker::broker {
+
+namespace {
+
+std::string temp_dir_of(const config::broker_config& cfg) {
+  return cfg.temp_dir.empty() ? wire::default_temp_dir() : cfg.temp_dir;
+}
+
+/// `tcp://0.0.0.0:P` -> `tcp://<host name>:P`: a TD must name a reachable host.
+std::string reachable(const std::string& endpoint) {
+  for (std::string_view any : {"tcp://0.0.0.0:", "tcp://*:"}) {
+    if (endpoint.rfind(any, 0) == 0) {
+      char host[256] = {};
+      if (::gethostname(host, sizeof(host) - 1) != 0)
+        return endpoint;
+      return "tcp://" + std::string{host} + ":" + endpoint.substr(any.size());
+    }
+  }
+  return endpoint;
+}
+
+std::string first_with_scheme(const std::vector<std::string>& endpoints, std::string_view scheme) {
+  for (const auto& ep : endpoints)
+    if (ep.rfind(scheme, 0) == 0)
+      return reachable(ep);
+  return {};
+}
+
+std::vector<std::string> non_empty(std::initializer_list<std::string> xs) {
+  std::vector<std::string> out;
+  for (const auto& x : xs)
+    if (!x.empty())
+      out.push_back(x);
+  return out;
+}
+
+} // namespace
+
+broker_endpoints configured_endpoints(const config::broker_config& cfg) {
+  broker_endpoints ep;
+  auto dir = temp_dir_of(cfg);
+  if (cfg.frontend_ipc)
+    ep.request_ipc = wire::ipc_request_address(dir, cfg.id);
+  ep.request_tcp = cfg.frontend_tcp;
+  if (cfg.events_ipc)
+    ep.event_ipc = wire::ipc_event_address(dir, cfg.id);
+  ep.event_tcp = cfg.events_tcp;
+  if (ep.event_tcp.empty() && !cfg.frontend_tcp.empty()) {
+    // Port + 1 as hololinked does; with port 0 the events get any free port too.
+    auto colon = cfg.frontend_tcp.rfind(':');
+    if (cfg.frontend_tcp.substr(colon + 1) == "0")
+      ep.event_tcp = cfg.frontend_tcp;
+    else
+      ep.event_tcp = wire::tcp_event_address(cfg.frontend_tcp);
+  }
+  return ep;
+}
+
+expected<std::uint16_t, std::string> publish_router(caf::actor_system& sys,
+                                                    const client::router_actor& router,
+                                                    std::uint16_t port, const std::string& host) {
+  if (!sys.has_middleman())
+    return unexpected<std::string>{"the actor system has no middleman loaded"};
+  auto res = sys.middleman().publish(router, port, host.c_str(), true);
+  if (!res)
+    return unexpected<std::string>{"cannot publish the router at " + host + ":"
+                                   + std::to_string(port) + ": " + sys.render(res.error())};
+  return *res;
+}
+
+expected<std::unique_ptr<broker_node>, std::string>
+broker_node::start(caf::actor_system& sys, const config::broker_config& cfg,
+                   std::shared_ptr<zmq::context_t> context) {
+  if (!context)
+    context = std::make_shared<zmq::context_t>(1);
+  auto wanted = configured_endpoints(cfg);
+  auto listeners = make_zmq_listener_factory(context);
+  auto frontend = listeners->open_frontend(cfg.id, non_empty({wanted.request_ipc,
+                                                              wanted.request_tcp}));
+  if (!frontend)
+    return unexpected<std::string>{"front end: " + frontend.error()};
+  std::shared_ptr<publisher_socket> publisher;
+  std::vector<std::string> event_endpoints;
+  if (auto addrs = non_empty({wanted.event_ipc, wanted.event_tcp}); !addrs.empty()) {
+    auto pub = listeners->open_publisher(addrs);
+    if (!pub)
+      return unexpected<std::string>{"event publisher: " + pub.error()};
+    publisher = std::move(pub->socket);
+    event_endpoints = std::move(pub->endpoints);
+  }
+  std::unique_ptr<broker_node> node{new broker_node(sys)};
+  auto& ep = node->endpoints_;
+  ep.request_ipc = first_with_scheme(frontend->endpoints, "ipc://");
+  ep.request_tcp = first_with_scheme(frontend->endpoints, "tcp://");
+  ep.event_ipc = first_with_scheme(event_endpoints, "ipc://");
+  ep.event_tcp = first_with_scheme(event_endpoints, "tcp://");
+  auto transports = transport::make_zmq_transport_factory(context);
+  node->router_ = client::spawn_router(sys, transports);
+  node->fanin_ = spawn_event_fanin(sys, std::move(publisher));
+  node->fleet_ = spawn_fleet(sys, cfg, node->router_, node->fanin_, transports);
+  frontend_config fcfg;
+  fcfg.broker_id = cfg.id;
+  fcfg.endpoints = ep;
+  node->frontend_ = spawn_frontend(sys, fcfg, std::move(frontend->socket), node->router_,
+                                   node->fleet_, node->fanin_);
+  if (cfg.middleman_port != 0) {
+    auto port = publish_router(sys, node->router_, cfg.middleman_port, cfg.middleman_host);
+    if (!port)
+      return unexpected<std::string>{"middleman: " + port.error()};
+    node->middleman_port_ = *port;
+  }
+  return node;
+}
+
+broker_node::~broker_node() {
+  if (!drained_)
+    drain(caf::timespan{0});
+  for (auto hdl : {caf::actor_cast<caf::actor>(frontend_), caf::actor_cast<caf::actor>(fleet_),
+                   caf::actor_cast<caf::actor>(fanin_), caf::actor_cast<caf::actor>(router_)})
+    caf::anon_send_exit(hdl, caf::exit_reason::user_shutdown);
+}
+
+expected<std::string, std::string> broker_node::reload(const config::broker_config& next) {
+  caf::scoped_actor self{sys_};
+  expected<std::string, std::string> result{std::string{}};
+  self->request(fleet_, std::chrono::seconds{30}, reload_atom_v, next)
+    .receive([&](const std::string& summary) { result = summary; },
+             [&](const caf::error& err) {
+               result = unexpected<std::string>{sys_.render(err)};
+             });
+  return result;
+}
+
+drain_result broker_node::drain(caf::timespan grace) {
+  drained_ = true;
+  drain_result out;
+  caf::scoped_actor self{sys_};
+  self->request(frontend_, grace + std::chrono::seconds{10}, drain_atom_v, grace)
+    .receive(
+      [&](std::uint64_t completed, std::uint64_t failed) {
+        out.completed = completed;
+        out.failed = failed;
+      },
+      [&](const caf::error& err) {
+        spdlog::error("drain: the front end did not answer: {}", sys_.render(err));
+      });
+  self->send(fanin_, close_atom_v);
+  self->send(fleet_, close_atom_v);
+  return out;
+}
+
+} // namespace holobroker::broker

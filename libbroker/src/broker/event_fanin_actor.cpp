@@ -1,0 +1,200 @@
+#include "holobroker/broker/event_fanin_actor.hpp"
+
+#include <map>
+#include <set>
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "holobroker/client/error.hpp"
+
+namespace holobroker::broker {
+
+namespace {
+
+struct fanin_state {
+  std::shared_ptr<publisher_socket> publisher;
+  /// Thing id -> upstream source.
+  std::map<std::string, events::event_subscriber_actor> sources;
+  /// Exact topic -> number of local subscriptions.
+  std::map<std::string, std::size_t> demand;
+  std::set<std::string> pinned;
+  /// Topics subscribed upstream, as (thing, event).
+  std::set<std::pair<std::string, std::string>> upstream;
+  std::map<std::string, wire::event> last;
+  std::uint64_t received = 0;
+  std::uint64_t forwarded = 0;
+
+  static inline const char* name = "holobroker.event-fanin";
+};
+
+using self_ptr = fanin_actor::stateful_pointer<fanin_state>;
+
+/// The Thing a topic belongs to: the longest known Thing id followed by '/'.
+std::optional<std::pair<std::string, std::string>> split_topic(const fanin_state& st,
+                                                               const std::string& topic) {
+  std::optional<std::pair<std::string, std::string>> best;
+  for (const auto& [thing, source] : st.sources) {
+    if (topic.size() > thing.size() + 1 && topic.compare(0, thing.size(), thing) == 0
+        && topic[thing.size()] == '/'
+        && (!best || thing.size() > best->first.size()))
+      best.emplace(thing, topic.substr(thing.size() + 1));
+  }
+  return best;
+}
+
+bool wanted(const fanin_state& st, const std::string& topic) {
+  auto i = st.demand.find(topic);
+  return (i != st.demand.end() && i->second > 0) || st.pinned.count(topic) > 0;
+}
+
+/// Brings the upstream subscription of `topic` in line with demand and pins.
+void sync_upstream(self_ptr self, const std::string& topic) {
+  auto& st = self->state;
+  auto parts = split_topic(st, topic);
+  if (!parts)
+    return; // no such Thing (yet): subscribed when it joins
+  auto key = *parts;
+  bool has = st.upstream.count(key) > 0;
+  bool want = wanted(st, topic);
+  if (want == has)
+    return;
+  auto source = st.sources.at(key.first);
+  auto sink = caf::actor_cast<events::event_sink_actor>(self);
+  if (want) {
+    st.upstream.insert(key);
+    self->send(source, subscribe_atom_v, key.first, key.second, sink);
+    spdlog::debug("event fan-in: subscribed upstream to {}", topic);
+  } else {
+    st.upstream.erase(key);
+    self->send(source, caf::unsubscribe_atom_v, key.first, key.second, sink);
+    spdlog::debug("event fan-in: unsubscribed upstream from {}", topic);
+  }
+}
+
+void on_subscription(self_ptr self, const wire::multipart& frames) {
+  auto& st = self->state;
+  if (frames.empty() || frames[0].empty())
+    return;
+  auto msg = frames[0].view();
+  bool subscribe = msg[0] == '\x01';
+  if (!subscribe && msg[0] != '\x00') {
+    spdlog::warn("event fan-in: ignoring a message from a subscriber that is not a "
+                 "subscription ({} bytes)", msg.size());
+    return;
+  }
+  std::string topic{msg.substr(1)};
+  auto& count = st.demand[topic];
+  if (subscribe) {
+    ++count;
+  } else if (count > 0) {
+    --count;
+  }
+  if (count == 0)
+    st.demand.erase(topic);
+  spdlog::debug("event fan-in: {} {} ({} local subscriptions)",
+                subscribe ? "subscribe" : "unsubscribe", topic, count);
+  sync_upstream(self, topic);
+}
+
+void drain_publisher(self_ptr self) {
+  auto& st = self->state;
+  if (!st.publisher)
+    return;
+  while (auto frames = st.publisher->receive())
+    on_subscription(self, *frames);
+}
+
+} // namespace
+
+fanin_actor spawn_event_fanin(caf::actor_system& sys, std::shared_ptr<publisher_socket> publisher) {
+  auto init = [](self_ptr self, std::shared_ptr<publisher_socket> pub) -> fanin_actor::behavior_type {
+    self->state.publisher = std::move(pub);
+    if (self->state.publisher) {
+      auto weak = caf::actor_cast<caf::weak_actor_ptr>(self);
+      self->state.publisher->watch([weak] {
+        if (auto hdl = caf::actor_cast<caf::actor>(weak))
+          caf::anon_send(hdl, readable_atom_v);
+      });
+    }
+    return {
+      [self](event_atom, wire::event& ev) {
+        auto& st = self->state;
+        ++st.received;
+        if (st.publisher) {
+          auto i = st.demand.find(ev.topic);
+          if (i != st.demand.end() && i->second > 0) {
+            st.publisher->send(wire::craft_event(ev));
+            ++st.forwarded;
+            // A send may consume the edge of ZMQ_FD: look for subscriptions now.
+            drain_publisher(self);
+          }
+        }
+        auto topic = ev.topic;
+        st.last.insert_or_assign(std::move(topic), std::move(ev));
+      },
+      [self](readable_atom) { drain_publisher(self); },
+      [self](put_atom, const std::string& thing, events::event_subscriber_actor source) {
+        auto& st = self->state;
+        // A replaced source (changed Thing) starts without our subscriptions.
+        for (auto i = st.upstream.begin(); i != st.upstream.end();)
+          i = i->first == thing ? st.upstream.erase(i) : std::next(i);
+        st.sources.insert_or_assign(thing, std::move(source));
+        std::set<std::string> topics = st.pinned;
+        for (const auto& [topic, n] : st.demand)
+          topics.insert(topic);
+        for (const auto& topic : topics)
+          sync_upstream(self, topic);
+      },
+      [self](delete_atom, const std::string& thing) {
+        auto& st = self->state;
+        auto src = st.sources.find(thing);
+        if (src == st.sources.end())
+          return;
+        auto sink = caf::actor_cast<events::event_sink_actor>(self);
+        for (auto i = st.upstream.begin(); i != st.upstream.end();) {
+          if (i->first == thing) {
+            self->send(src->second, caf::unsubscribe_atom_v, i->first, i->second, sink);
+            i = st.upstream.erase(i);
+          } else {
+            ++i;
+          }
+        }
+        st.sources.erase(src);
+      },
+      [self](subscribe_atom, const std::string& thing, const std::string& event) {
+        auto topic = wire::event_topic(thing, event);
+        self->state.pinned.insert(topic);
+        sync_upstream(self, topic);
+      },
+      [self](get_atom, last_atom, const std::string& thing,
+             const std::string& event) -> caf::result<wire::event> {
+        auto topic = wire::event_topic(thing, event);
+        auto i = self->state.last.find(topic);
+        if (i == self->state.last.end())
+          return client::make_error(client::client_errc::unknown_message,
+                                    "no event seen yet on " + topic);
+        return i->second;
+      },
+      [self](get_atom, topics_atom) {
+        auto& st = self->state;
+        nlohmann::json topics = nlohmann::json::object();
+        for (const auto& [topic, n] : st.demand)
+          topics[topic] = n;
+        nlohmann::json out{{"subscribed", topics},
+                           {"pinned", st.pinned},
+                           {"received", st.received},
+                           {"forwarded", st.forwarded},
+                           {"cached", st.last.size()}};
+        return out.dump();
+      },
+      [self](close_atom) { self->state.publisher.reset(); },
+    };
+  };
+  return sys.spawn(init, std::move(publisher));
+}
+
+} // namespace holobroker::broker

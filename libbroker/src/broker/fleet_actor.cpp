@@ -1,0 +1,245 @@
+#include "holobroker/broker/fleet_actor.hpp"
+
+#include <map>
+#include <set>
+
+#include <caf/actor_system.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "holobroker/broker/reload_plan.hpp"
+#include "holobroker/client/client_actor.hpp"
+#include "holobroker/client/error.hpp"
+#include "holobroker/events/event_subscriber.hpp"
+#include "holobroker/transport/address.hpp"
+
+namespace holobroker::broker {
+
+namespace {
+
+caf::timespan to_timespan(config::seconds s) {
+  return std::chrono::duration_cast<caf::timespan>(s);
+}
+
+struct thing_entry {
+  config::thing_config cfg;
+  client::client_actor client;
+  std::string event_address;
+};
+
+struct subscriber_entry {
+  events::event_subscriber_actor actor;
+  std::set<std::string> things;
+};
+
+struct fleet_state {
+  config::broker_config running;
+  client::router_actor router;
+  fanin_actor fanin;
+  std::shared_ptr<transport::transport_factory> transports;
+  std::map<std::string, thing_entry> things;
+  std::map<std::string, subscriber_entry> subscribers; ///< by event address
+
+  static inline const char* name = "holobroker.fleet";
+};
+
+using self_ptr = fleet_actor::stateful_pointer<fleet_state>;
+
+void remove_thing(self_ptr self, const std::string& thing_id) {
+  auto& st = self->state;
+  auto i = st.things.find(thing_id);
+  if (i == st.things.end())
+    return;
+  self->send(st.router, delete_atom_v, thing_id);
+  self->send(st.fanin, delete_atom_v, thing_id);
+  // Requests still in flight on this connection end with `closed`.
+  self->send_exit(i->second.client, caf::exit_reason::user_shutdown);
+  if (auto s = st.subscribers.find(i->second.event_address); s != st.subscribers.end()) {
+    s->second.things.erase(thing_id);
+    if (s->second.things.empty()) {
+      self->send_exit(s->second.actor, caf::exit_reason::user_shutdown);
+      st.subscribers.erase(s);
+    }
+  }
+  st.things.erase(i);
+  spdlog::info("fleet: removed Thing {}", thing_id);
+}
+
+/// Connects one Thing; a Thing whose address does not resolve is logged and
+/// left out (the configuration parser already rejects such addresses).
+void add_thing(self_ptr self, const config::thing_config& thing) {
+  auto& st = self->state;
+  auto ccfg = make_client_config(thing, st.running.temp_dir);
+  auto events = event_address_of(thing, st.running.temp_dir);
+  if (!ccfg || !events) {
+    spdlog::error("fleet: cannot connect Thing {}: {}", thing.thing_id,
+                  !ccfg ? ccfg.error() : events.error());
+    return;
+  }
+  auto client = client::spawn_client(self->system(), *ccfg, st.transports);
+  self->send(st.router, add_atom_v, thing.thing_id, client);
+  auto& sub = st.subscribers[*events];
+  if (!sub.actor) {
+    events::event_subscriber_config scfg{thing.server_id, *events};
+    sub.actor = events::spawn_event_subscriber(self->system(), scfg, st.transports);
+  }
+  sub.things.insert(thing.thing_id);
+  self->send(st.fanin, put_atom_v, thing.thing_id, sub.actor);
+  for (const auto& ev : thing.events)
+    self->send(st.fanin, subscribe_atom_v, thing.thing_id, ev);
+  st.things.insert_or_assign(thing.thing_id, thing_entry{thing, client, *events});
+  spdlog::info("fleet: Thing {} on server {} at {} (client id {})", thing.thing_id,
+               thing.server_id, ccfg->address, ccfg->client_id);
+}
+
+std::string apply_config(self_ptr self, const config::broker_config& next) {
+  auto& st = self->state;
+  auto plan = plan_reload(st.running, next);
+  for (const auto& key : plan.needs_restart)
+    spdlog::warn("reload: {} changed; it takes effect only after a restart", key);
+  auto keep = st.running;
+  // Things are (re)connected with the new temp_dir only if it was unchanged;
+  // broker-level settings stay as running until a restart.
+  config::broker_config merged = keep;
+  merged.things = next.things;
+  merged.drain_grace = next.drain_grace;
+  merged.logging = next.logging;
+  for (const auto& id : plan.removed)
+    remove_thing(self, id);
+  for (const auto& thing : plan.changed)
+    remove_thing(self, thing.thing_id);
+  st.running = merged;
+  for (const auto& thing : plan.changed)
+    add_thing(self, thing);
+  for (const auto& thing : plan.added)
+    add_thing(self, thing);
+  return to_string(plan);
+}
+
+} // namespace
+
+expected<client::client_config, std::string>
+make_client_config(const config::thing_config& thing, const std::string& temp_dir) {
+  auto ep = transport::resolve_endpoints(thing.address, thing.server_id, temp_dir);
+  if (!ep)
+    return unexpected<std::string>{"things." + thing.thing_id + ".address: " + ep.error()};
+  client::client_config cfg;
+  cfg.client_id = thing.client_id;
+  cfg.server_id = thing.server_id;
+  cfg.address = ep->request_address;
+  cfg.handshake_timeout = to_timespan(thing.handshake_timeout);
+  cfg.deadline_margin = to_timespan(thing.deadline_margin);
+  cfg.default_deadline = to_timespan(thing.effective_deadline());
+  cfg.max_in_flight = thing.max_in_flight;
+  cfg.wait_for_reconnect = thing.while_disconnected == config::while_disconnected_policy::wait;
+  cfg.default_thing_policy.retry_reads_after_reconnect
+    = thing.on_disconnect == config::on_disconnect_policy::retry_idempotent;
+  return cfg;
+}
+
+expected<std::string, std::string> event_address_of(const config::thing_config& thing,
+                                                    const std::string& temp_dir) {
+  if (!thing.event_address.empty())
+    return thing.event_address;
+  auto ep = transport::resolve_endpoints(thing.address, thing.server_id, temp_dir);
+  if (!ep)
+    return unexpected<std::string>{"things." + thing.thing_id + ".address: " + ep.error()};
+  return ep->event_address;
+}
+
+fleet_actor spawn_fleet(caf::actor_system& sys, config::broker_config initial,
+                        client::router_actor router, fanin_actor fanin,
+                        std::shared_ptr<transport::transport_factory> transports) {
+  auto init = [](self_ptr self, config::broker_config initial, client::router_actor router,
+                 fanin_actor fanin,
+                 std::shared_ptr<transport::transport_factory> transports)
+    -> fleet_actor::behavior_type {
+    auto& st = self->state;
+    st.router = std::move(router);
+    st.fanin = std::move(fanin);
+    st.transports = std::move(transports);
+    st.running = initial;
+    st.running.things.clear();
+    apply_config(self, initial);
+    return {
+      [self](oneway_atom, client::operation_request& req) -> caf::result<std::string> {
+        auto i = self->state.things.find(req.thing_id);
+        if (i == self->state.things.end())
+          return client::make_error(client::client_errc::unknown_thing,
+                                    "no Thing \"" + req.thing_id + "\" in the fleet");
+        return self->delegate(i->second.client, oneway_atom_v, std::move(req));
+      },
+      [self](get_atom, things_atom) -> caf::result<std::string> {
+        auto& st = self->state;
+        struct collect {
+          nlohmann::json things = nlohmann::json::array();
+          std::size_t pending = 0;
+          caf::typed_response_promise<std::string> rp;
+        };
+        auto acc = std::make_shared<collect>();
+        acc->rp = self->make_response_promise<std::string>();
+        for (const auto& [id, entry] : st.things) {
+          nlohmann::json t{{"id", id},
+                           {"server_id", entry.cfg.server_id},
+                           {"address", entry.cfg.address},
+                           {"event_address", entry.event_address},
+                           {"client_id", entry.cfg.client_id},
+                           {"connected", false},
+                           {"handshake_done", false},
+                           {"connection", nullptr}};
+          acc->things.push_back(std::move(t));
+        }
+        acc->pending = st.things.size();
+        if (acc->pending == 0) {
+          acc->rp.deliver(acc->things.dump());
+          return acc->rp;
+        }
+        std::size_t index = 0;
+        for (const auto& [id, entry] : st.things) {
+          auto done = [acc] {
+            if (--acc->pending == 0)
+              acc->rp.deliver(acc->things.dump());
+          };
+          self->request(entry.client, std::chrono::seconds{2}, get_atom_v, status_atom_v)
+            .then(
+              [acc, index, done](const client::client_status& cs) {
+                auto& t = acc->things[index];
+                t["connected"] = cs.connected;
+                t["handshake_done"] = cs.handshake_done;
+                t["connection"] = {{"in_flight", cs.in_flight},
+                                   {"waiting_to_send", cs.waiting_to_send},
+                                   {"requests_sent", cs.requests_sent},
+                                   {"replies_matched", cs.replies_matched},
+                                   {"replies_dropped", cs.replies_dropped},
+                                   {"deadline_expired", cs.deadline_expired},
+                                   {"busy_rejected", cs.busy_rejected},
+                                   {"disconnects", cs.disconnects},
+                                   {"handshake_attempts", cs.handshake_attempts}};
+                done();
+              },
+              [done](const caf::error&) { done(); });
+          ++index;
+        }
+        return acc->rp;
+      },
+      [self](reload_atom, const config::broker_config& next) {
+        auto summary = apply_config(self, next);
+        spdlog::info("reload: {}", summary);
+        return summary;
+      },
+      [self](close_atom) {
+        auto& st = self->state;
+        std::vector<std::string> ids;
+        for (const auto& [id, entry] : st.things)
+          ids.push_back(id);
+        for (const auto& id : ids)
+          remove_thing(self, id);
+      },
+    };
+  };
+  return sys.spawn(init, std::move(initial), std::move(router), std::move(fanin),
+                   std::move(transports));
+}
+
+} // namespace holobroker::broker

@@ -1,0 +1,511 @@
+#include "holobroker/broker/frontend_actor.hpp"
+
+#include <chrono>
+#include <map>
+#include <unordered_map>
+
+#include <caf/actor_system.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "holobroker/broker/error_reply.hpp"
+#include "holobroker/broker/introspection.hpp"
+#include "holobroker/broker/request_stats.hpp"
+#include "holobroker/client/error.hpp"
+#include "holobroker/wire/requests.hpp"
+
+namespace holobroker::broker {
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+using nlohmann::json;
+
+/// hololinked's special action returning the Thing Description (not in the TD).
+constexpr std::string_view get_thing_description = "get_thing_description";
+
+struct pending_request {
+  wire::shared_bytes identity;
+  wire::request_header header;
+  clock_type::time_point start;
+  bool counted = false; ///< in the Thing's stats (not an introspection request)
+  bool thing_description = false;
+};
+
+struct drain_progress {
+  bool active = false;
+  bool done = false;
+  caf::timespan grace{0};
+  std::uint64_t completed = 0;
+  std::uint64_t failed = 0;
+  caf::typed_response_promise<std::uint64_t, std::uint64_t> rp;
+};
+
+struct frontend_state {
+  frontend_config cfg;
+  std::shared_ptr<frontend_socket> socket;
+  client::router_actor router;
+  fleet_actor fleet;
+  fanin_actor fanin;
+  std::unordered_map<std::uint64_t, pending_request> in_flight;
+  std::uint64_t next_request = 1;
+  std::map<std::string, thing_stats> stats;
+  std::uint64_t handshakes = 0;
+  std::uint64_t dropped = 0;
+  std::uint64_t invalid = 0;
+  bool wake_pending = false;
+  drain_progress drain;
+  clock_type::time_point started = clock_type::now();
+
+  thing_stats& stats_of(const std::string& thing) {
+    auto i = stats.find(thing);
+    if (i == stats.end())
+      i = stats.emplace(thing, thing_stats{cfg.latency_samples}).first;
+    return i->second;
+  }
+
+  static inline const char* name = "holobroker.frontend";
+};
+
+using self_ptr = frontend_actor::stateful_pointer<frontend_state>;
+
+/// A routing id for the log: printable ids as they are, others in hex.
+std::string printable(const wire::shared_bytes& id) {
+  auto v = id.view();
+  bool text = !v.empty();
+  for (unsigned char c : v)
+    text = text && c >= 0x20 && c < 0x7f;
+  if (text)
+    return std::string{v};
+  std::string out = "0x";
+  for (unsigned char c : v)
+    out += fmt::format("{:02x}", c);
+  return out;
+}
+
+void schedule_drain(self_ptr self) {
+  // ZMQ_FD is edge-triggered and a send may consume the edge: look again.
+  if (!self->state.wake_pending) {
+    self->state.wake_pending = true;
+    self->send(self, readable_atom_v);
+  }
+}
+
+void send_response(self_ptr self, const wire::shared_bytes& identity, wire::response res) {
+  auto& st = self->state;
+  if (!st.socket)
+    return;
+  res.routing_id = identity;
+  switch (st.socket->send(wire::craft_response(res))) {
+    case transport::send_result::sent: break;
+    case transport::send_result::unroutable:
+      spdlog::debug("front end: client {} is gone; dropping its {} for {}", printable(identity),
+                    wire::to_string(res.header.type), res.header.message_id);
+      break;
+    case transport::send_result::would_block:
+      spdlog::warn("front end: client {} is not reading (high-water mark); dropping its {} "
+                   "for {}", printable(identity), wire::to_string(res.header.type),
+                   res.header.message_id);
+      break;
+  }
+  schedule_drain(self);
+}
+
+void reply_invalid(self_ptr self, const wire::request& req, std::string type,
+                   std::string message) {
+  ++self->state.invalid;
+  spdlog::info("front end: INVALID_MESSAGE to {} for {}: {}", printable(req.routing_id),
+               req.header.message_id, message);
+  send_response(self, req.routing_id,
+                exception_reply(wire::message_type::invalid_message, req.header,
+                                self->state.cfg.broker_id,
+                                make_exception(std::move(type), std::move(message))));
+}
+
+void finish_drain(self_ptr self);
+
+/// Ends a request that is still in flight with `res`; a request that already
+/// ended (failed by the drain) is not answered twice.
+void complete(self_ptr self, std::uint64_t id, wire::response res, request_outcome outcome) {
+  auto& st = self->state;
+  auto i = st.in_flight.find(id);
+  if (i == st.in_flight.end())
+    return;
+  auto req = std::move(i->second);
+  st.in_flight.erase(i);
+  if (req.counted)
+    st.stats_of(req.header.thing_id).finished(outcome, clock_type::now() - req.start);
+  send_response(self, req.identity, std::move(res));
+  if (st.drain.active) {
+    ++st.drain.completed;
+    if (st.in_flight.empty())
+      finish_drain(self);
+  }
+}
+
+request_outcome outcome_of(const caf::error& err) {
+  auto code = client::client_errc_of(err);
+  if (!code)
+    return request_outcome::error;
+  switch (*code) {
+    case client::client_errc::remote_exception: return request_outcome::exception;
+    case client::client_errc::timeout:
+    case client::client_errc::server_timeout: return request_outcome::timeout;
+    default: return request_outcome::error;
+  }
+}
+
+std::uint64_t track(self_ptr self, const wire::request& req, bool counted) {
+  auto& st = self->state;
+  auto id = st.next_request++;
+  pending_request p;
+  p.identity = req.routing_id;
+  p.header = req.header;
+  p.start = clock_type::now();
+  p.counted = counted;
+  p.thing_description = req.header.operation == wire::op::invoke_action
+                        && req.header.objekt == get_thing_description;
+  if (counted) {
+    auto& s = st.stats_of(req.header.thing_id);
+    ++s.requests;
+    ++s.in_flight;
+  }
+  st.in_flight.emplace(id, std::move(p));
+  return id;
+}
+
+wire::response reply_of(self_ptr self, std::uint64_t id, const client::operation_reply& rep) {
+  auto& st = self->state;
+  const auto& p = st.in_flight.at(id);
+  auto payload = rep.payload;
+  if (p.thing_description) {
+    if (auto td = rewrite_thing_description(payload.view(), st.cfg.endpoints))
+      payload = wire::shared_bytes::from_string(std::move(*td));
+    else
+      spdlog::warn("front end: {} of {} is not a Thing Description ({}); passed on unchanged",
+                   get_thing_description, p.header.thing_id, td.error());
+  }
+  auto res = wire::make_response(wire::message_type::reply, p.header, st.cfg.broker_id,
+                                 std::move(payload), rep.preserialized);
+  if (!rep.payload_content_type.empty())
+    res.header.payload_content_type = rep.payload_content_type;
+  if (!rep.preencoded_payload_content_type.empty())
+    res.header.preencoded_payload_content_type = rep.preencoded_payload_content_type;
+  return res;
+}
+
+wire::response json_reply(self_ptr self, std::uint64_t id, const json& value) {
+  const auto& p = self->state.in_flight.at(id);
+  return wire::make_response(wire::message_type::reply, p.header, self->state.cfg.broker_id,
+                             wire::shared_bytes::from_string(value.dump()));
+}
+
+wire::response failure(self_ptr self, std::uint64_t id, const caf::error& err) {
+  const auto& p = self->state.in_flight.at(id);
+  return error_reply(err, p.header, self->state.cfg.broker_id);
+}
+
+wire::response broker_exception(self_ptr self, std::uint64_t id, std::string type,
+                                std::string message) {
+  const auto& p = self->state.in_flight.at(id);
+  return exception_reply(wire::message_type::exception, p.header, self->state.cfg.broker_id,
+                         make_exception(std::move(type), std::move(message)));
+}
+
+constexpr auto introspection_timeout = std::chrono::seconds{5};
+
+void introspect(self_ptr self, const wire::request& req) {
+  auto id = track(self, req, false);
+  const auto& action = req.header.objekt;
+  if (req.header.operation != wire::op::invoke_action) {
+    complete(self, id,
+             broker_exception(self, id, "NotImplementedError",
+                              "holobroker supports only invokeaction on itself, not "
+                                + req.header.operation),
+             request_outcome::error);
+    return;
+  }
+  if (action == "ping") {
+    complete(self, id, json_reply(self, id, nullptr), request_outcome::reply);
+  } else if (action == "things" || action == "status") {
+    bool status = action == "status";
+    self->request(self->state.fleet, introspection_timeout, get_atom_v, things_atom_v)
+      .then(
+        [self, id, status](const std::string& fleet_json) {
+          auto things = json::parse(fleet_json, nullptr, false);
+          if (things.is_discarded())
+            things = json::array();
+          if (!status) {
+            complete(self, id, json_reply(self, id, things_payload(things)),
+                     request_outcome::reply);
+            return;
+          }
+          self->request(self->state.fanin, introspection_timeout, get_atom_v, topics_atom_v)
+            .then(
+              [self, id, things](const std::string& topics) {
+                auto& st = self->state;
+                auto events = json::parse(topics, nullptr, false);
+                broker_summary b;
+                b.id = st.cfg.broker_id;
+                b.uptime_s
+                  = std::chrono::duration<double>(clock_type::now() - st.started).count();
+                b.draining = st.drain.active;
+                b.in_flight = st.in_flight.size() - 1; // not counting this request
+                b.handshakes = st.handshakes;
+                b.dropped = st.dropped;
+                b.invalid = st.invalid;
+                complete(self, id,
+                         json_reply(self, id,
+                                    status_payload(b, things, st.stats,
+                                                   events.is_discarded() ? json(nullptr)
+                                                                         : events)),
+                         request_outcome::reply);
+              },
+              [self, id](const caf::error& err) {
+                complete(self, id, failure(self, id, err), request_outcome::error);
+              });
+        },
+        [self, id](const caf::error& err) {
+          complete(self, id, failure(self, id, err), request_outcome::error);
+        });
+  } else if (action == "last_event") {
+    auto args = parse_last_event_kwargs(req.payload.view());
+    if (!args) {
+      complete(self, id, broker_exception(self, id, "TypeError", args.error()),
+               request_outcome::error);
+      return;
+    }
+    self
+      ->request(self->state.fanin, introspection_timeout, get_atom_v, last_atom_v,
+                args->first, args->second)
+      .then(
+        [self, id](const wire::event& ev) {
+          complete(self, id, json_reply(self, id, last_event_payload(ev)),
+                   request_outcome::reply);
+        },
+        [self, id](const caf::error& err) {
+          complete(self, id, broker_exception(self, id, "KeyError", client::describe(err)),
+                   request_outcome::error);
+        });
+  } else {
+    complete(self, id,
+             broker_exception(self, id, "KeyError",
+                              "'" + action + "': holobroker's actions are ping, things, "
+                                             "status and last_event"),
+             request_outcome::error);
+  }
+}
+
+client::operation_request to_operation(const wire::request& req) {
+  client::operation_request op;
+  op.thing_id = req.header.thing_id;
+  op.objekt = req.header.objekt;
+  op.operation = req.header.operation;
+  op.payload = req.payload;
+  op.preserialized = req.preserialized;
+  op.options.server_context = req.header.server_context;
+  op.options.thing_context = req.header.thing_context;
+  return op;
+}
+
+void forward(self_ptr self, const wire::request& req) {
+  auto& st = self->state;
+  if (req.header.server_context.oneway) {
+    ++st.stats_of(req.header.thing_id).oneway;
+    auto message_id = req.header.message_id;
+    auto who = printable(req.routing_id);
+    self->request(st.fleet, caf::infinite, oneway_atom_v, to_operation(req))
+      .then([](const std::string&) {},
+            [message_id, who](const caf::error& err) {
+              // Oneway requests are never answered, as on the real server.
+              spdlog::warn("front end: oneway request {} from {} not delivered: {}", message_id,
+                           who, client::describe(err));
+            });
+    return;
+  }
+  auto id = track(self, req, true);
+  // The client core bounds every request by its deadline, so no timeout here.
+  self->request(st.router, caf::infinite, client::execute_atom_v, to_operation(req))
+    .then(
+      [self, id](const client::operation_reply& rep) {
+        if (self->state.in_flight.count(id) == 0)
+          return;
+        complete(self, id, reply_of(self, id, rep), request_outcome::reply);
+      },
+      [self, id](const caf::error& err) {
+        if (self->state.in_flight.count(id) == 0)
+          return;
+        complete(self, id, failure(self, id, err), outcome_of(err));
+      });
+}
+
+void on_message(self_ptr self, const wire::multipart& frames) {
+  auto& st = self->state;
+  if (frames.size() < 3) {
+    ++st.dropped;
+    spdlog::warn("front end: dropping a message of {} frames from {} (a request has 5)",
+                 frames.size(), frames.empty() ? "?" : printable(frames[0]));
+    return;
+  }
+  auto parsed = wire::parse_request(frames);
+  if (!parsed) {
+    ++st.dropped;
+    spdlog::warn("front end: dropping a message from {} with an unparsable header: {}",
+                 printable(frames[0]), parsed.error().to_string());
+    return;
+  }
+  const auto& req = *parsed;
+  const auto& h = req.header;
+  switch (h.type) {
+    case wire::message_type::handshake:
+      // Answered even with a wrong frame count, as the real server does.
+      ++st.handshakes;
+      send_response(self, req.routing_id,
+                    wire::make_response(wire::message_type::handshake, h, st.cfg.broker_id));
+      return;
+    case wire::message_type::exit:
+      ++st.dropped;
+      spdlog::warn("front end: ignoring EXIT from {}: the broker serves other clients too",
+                   printable(req.routing_id));
+      return;
+    default: break;
+  }
+  if (req.frame_count != wire::message_frame_count) {
+    reply_invalid(self, req, "ValueError",
+                  fmt::format("message length {} does not match the number of message parts {}",
+                              wire::message_frame_count, req.frame_count));
+    return;
+  }
+  if (!h.has_server_context()) {
+    reply_invalid(self, req, "AttributeError",
+                  "'ServerExecutionContext' object has no attribute 'get'");
+    return;
+  }
+  if (st.drain.active) {
+    if (!h.server_context.oneway)
+      send_response(self, req.routing_id,
+                    exception_reply(wire::message_type::exception, h, st.cfg.broker_id,
+                                    make_exception("ConnectionRefusedError",
+                                                   "holobroker is shutting down and accepts "
+                                                   "no new requests")));
+    return;
+  }
+  if (h.thing_id == st.cfg.broker_id) {
+    introspect(self, req);
+    return;
+  }
+  if (!h.objekt_json.empty()) {
+    // operation_request carries the objekt as a name; lists/null (sent only
+    // by raw clients with readmultipleproperties) cannot be forwarded.
+    send_response(self, req.routing_id,
+                  exception_reply(wire::message_type::exception, h, st.cfg.broker_id,
+                                  make_exception("NotImplementedError",
+                                                 "holobroker forwards only operations whose "
+                                                 "objekt is a string")));
+    return;
+  }
+  forward(self, req);
+}
+
+void drain_socket(self_ptr self) {
+  auto& st = self->state;
+  while (st.socket) {
+    auto frames = st.socket->receive();
+    if (!frames)
+      break;
+    on_message(self, *frames);
+  }
+}
+
+void finish_drain(self_ptr self) {
+  auto& st = self->state;
+  if (st.drain.done)
+    return;
+  st.drain.done = true;
+  auto grace = std::chrono::duration<double>(st.drain.grace).count();
+  std::vector<std::uint64_t> ids;
+  for (const auto& [id, p] : st.in_flight)
+    ids.push_back(id);
+  for (auto id : ids) {
+    auto res = broker_exception(self, id, "ConnectionAbortedError",
+                                fmt::format("holobroker shut down before the Thing answered "
+                                            "(drain grace period of {}s exceeded)",
+                                            grace));
+    auto& p = st.in_flight.at(id);
+    if (p.counted)
+      st.stats_of(p.header.thing_id).finished(request_outcome::error, clock_type::now() - p.start);
+    send_response(self, p.identity, std::move(res));
+    st.in_flight.erase(id);
+    ++st.drain.failed;
+  }
+  st.socket.reset(); // unbinds; the IPC socket files go with it
+  spdlog::info("front end: drained ({} completed, {} failed at the end of the grace period)",
+               st.drain.completed, st.drain.failed);
+  st.drain.rp.deliver(st.drain.completed, st.drain.failed);
+}
+
+} // namespace
+
+frontend_actor spawn_frontend(caf::actor_system& sys, frontend_config cfg,
+                              std::shared_ptr<frontend_socket> socket,
+                              client::router_actor router, fleet_actor fleet, fanin_actor fanin) {
+  auto init = [](self_ptr self, frontend_config cfg, std::shared_ptr<frontend_socket> socket,
+                 client::router_actor router, fleet_actor fleet,
+                 fanin_actor fanin) -> frontend_actor::behavior_type {
+    auto& st = self->state;
+    st.cfg = std::move(cfg);
+    st.socket = std::move(socket);
+    st.router = std::move(router);
+    st.fleet = std::move(fleet);
+    st.fanin = std::move(fanin);
+    auto weak = caf::actor_cast<caf::weak_actor_ptr>(self);
+    st.socket->watch([weak] {
+      if (auto hdl = caf::actor_cast<caf::actor>(weak))
+        caf::anon_send(hdl, readable_atom_v);
+    });
+    return {
+      [self](readable_atom) {
+        self->state.wake_pending = false;
+        drain_socket(self);
+      },
+      [self](drain_atom, caf::timespan grace)
+        -> caf::typed_response_promise<std::uint64_t, std::uint64_t> {
+        auto& st = self->state;
+        auto rp = self->make_response_promise<std::uint64_t, std::uint64_t>();
+        if (st.drain.active) {
+          rp.deliver(std::uint64_t{0}, std::uint64_t{0});
+          return rp;
+        }
+        st.drain.active = true;
+        st.drain.grace = grace;
+        st.drain.rp = rp;
+        spdlog::info("front end: draining {} requests in flight (grace {}s)", st.in_flight.size(),
+                     std::chrono::duration<double>(grace).count());
+        if (st.in_flight.empty())
+          finish_drain(self);
+        else
+          self->delayed_send(self, grace, drain_atom_v, close_atom_v);
+        return rp;
+      },
+      [self](drain_atom, close_atom) { finish_drain(self); },
+      [self](get_atom, status_atom) {
+        auto& st = self->state;
+        json things = json::object();
+        for (const auto& [id, s] : st.stats)
+          things[id] = s.to_json();
+        json out{{"in_flight", st.in_flight.size()},
+                 {"handshakes", st.handshakes},
+                 {"dropped", st.dropped},
+                 {"invalid", st.invalid},
+                 {"draining", st.drain.active},
+                 {"things", things}};
+        return out.dump();
+      },
+    };
+  };
+  return sys.spawn(init, std::move(cfg), std::move(socket), std::move(router), std::move(fleet),
+                   std::move(fanin));
+}
+
+} // namespace holobroker::broker

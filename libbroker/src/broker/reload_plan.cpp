@@ -1,0 +1,49 @@
+#include "holobroker/broker/reload_plan.hpp"
+
+#include <fmt/format.h>
+
+namespace holobroker::broker {
+
+reload_plan plan_reload(const config::broker_config& running, const config::broker_config& next) {
+  reload_plan plan;
+  for (const auto& thing : next.things) {
+    const auto* old = running.find_thing(thing.thing_id);
+    if (old == nullptr)
+      plan.added.push_back(thing);
+    else if (!(*old == thing))
+      plan.changed.push_back(thing);
+    else
+      plan.unchanged.push_back(thing.thing_id);
+  }
+  for (const auto& thing : running.things)
+    if (next.find_thing(thing.thing_id) == nullptr)
+      plan.removed.push_back(thing.thing_id);
+  auto check = [&](bool same, const char* key) {
+    if (!same)
+      plan.needs_restart.emplace_back(key);
+  };
+  check(running.id == next.id, "broker.id");
+  check(running.temp_dir == next.temp_dir, "broker.temp_dir");
+  check(running.frontend_ipc == next.frontend_ipc && running.frontend_tcp == next.frontend_tcp,
+        "broker.frontend");
+  check(running.events_ipc == next.events_ipc && running.events_tcp == next.events_tcp,
+        "broker.events");
+  check(running.middleman_port == next.middleman_port
+          && running.middleman_host == next.middleman_host,
+        "broker.middleman");
+  return plan;
+}
+
+std::string to_string(const reload_plan& plan) {
+  std::string out;
+  for (const auto& t : plan.added)
+    out += fmt::format("+{} ", t.thing_id);
+  for (const auto& id : plan.removed)
+    out += fmt::format("-{} ", id);
+  for (const auto& t : plan.changed)
+    out += fmt::format("~{} ", t.thing_id);
+  out += fmt::format("({} unchanged)", plan.unchanged.size());
+  return out;
+}
+
+} // namespace holobroker::broker

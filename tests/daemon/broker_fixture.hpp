@@ -1,0 +1,141 @@
+#pragma once
+
+// Deterministic fixture for the broker's actors: CAF's test coordinator,
+// fake bound sockets, and fake router/fleet/event-subscriber actors whose
+// behaviour the tests script.
+
+#include <deque>
+#include <memory>
+#include <vector>
+
+#include <caf/test/dsl.hpp>
+
+#include "holobroker/broker/event_fanin_actor.hpp"
+#include "holobroker/broker/fleet_actor.hpp"
+#include "holobroker/broker/frontend_actor.hpp"
+#include "holobroker/broker/listener.hpp"
+#include "holobroker/broker/type_ids.hpp"
+#include "holobroker/client/error.hpp"
+#include "holobroker/wire/request.hpp"
+#include "holobroker/wire/response.hpp"
+
+namespace holobroker::test {
+
+struct broker_test_config : caf::actor_system_config {
+  broker_test_config() { broker::add_message_types(*this); }
+};
+
+/// What a fake socket saw; shared between the test and the socket.
+struct fake_wire_state {
+  std::deque<wire::multipart> inbound;
+  std::vector<wire::multipart> sent;
+  transport::wake_callback wake;
+  bool closed = false;
+};
+
+class fake_frontend_socket : public broker::frontend_socket {
+public:
+  explicit fake_frontend_socket(std::shared_ptr<fake_wire_state> st) : st_(std::move(st)) {}
+  ~fake_frontend_socket() override { st_->closed = true; }
+  transport::send_result send(const wire::multipart& frames) override {
+    st_->sent.push_back(frames);
+    return transport::send_result::sent;
+  }
+  std::optional<wire::multipart> receive() override {
+    if (st_->inbound.empty())
+      return std::nullopt;
+    auto m = std::move(st_->inbound.front());
+    st_->inbound.pop_front();
+    return m;
+  }
+  void watch(transport::wake_callback wake) override { st_->wake = std::move(wake); }
+
+private:
+  std::shared_ptr<fake_wire_state> st_;
+};
+
+class fake_publisher_socket : public broker::publisher_socket {
+public:
+  explicit fake_publisher_socket(std::shared_ptr<fake_wire_state> st) : st_(std::move(st)) {}
+  ~fake_publisher_socket() override { st_->closed = true; }
+  void send(const wire::multipart& frames) override { st_->sent.push_back(frames); }
+  std::optional<wire::multipart> receive() override {
+    if (st_->inbound.empty())
+      return std::nullopt;
+    auto m = std::move(st_->inbound.front());
+    st_->inbound.pop_front();
+    return m;
+  }
+  void watch(transport::wake_callback wake) override { st_->wake = std::move(wake); }
+
+private:
+  std::shared_ptr<fake_wire_state> st_;
+};
+
+/// Requests the fake router saw and the ones it holds unanswered.
+struct router_script {
+  std::vector<client::operation_request> seen;
+  std::vector<caf::typed_response_promise<client::operation_reply>> held;
+};
+
+/// Answers by objekt: "hang" is held (send the router (delete_atom,
+/// "release:N") to answer the N-th held one with `1`), "boom"
+/// raises ValueError, "late" is a server TIMEOUT "execution", "lost" is the
+/// broker's deadline, "gone" is a disconnect; a Thing named "nope" is
+/// unknown; anything else replies `42`.
+client::router_actor spawn_fake_router(caf::actor_system& sys, std::shared_ptr<router_script> s);
+
+/// Oneway requests the fake fleet saw.
+struct fleet_script {
+  std::vector<client::operation_request> oneway;
+  std::string things_json = "[]";
+};
+
+broker::fleet_actor spawn_fake_fleet(caf::actor_system& sys, std::shared_ptr<fleet_script> s);
+
+/// Subscriptions a fake event subscriber saw: "+thing/event" / "-thing/event".
+struct subscriber_script {
+  std::vector<std::string> calls;
+};
+
+events::event_subscriber_actor spawn_fake_subscriber(caf::actor_system& sys,
+                                                     std::shared_ptr<subscriber_script> s);
+
+struct broker_fixture : test_coordinator_fixture<broker_test_config> {
+  std::shared_ptr<fake_wire_state> front = std::make_shared<fake_wire_state>();
+  std::shared_ptr<fake_wire_state> pub = std::make_shared<fake_wire_state>();
+  std::shared_ptr<router_script> router_calls = std::make_shared<router_script>();
+  std::shared_ptr<fleet_script> fleet_calls = std::make_shared<fleet_script>();
+  client::router_actor router = spawn_fake_router(sys, router_calls);
+
+  void release(std::size_t n) {
+    caf::anon_send(router, client::delete_atom_v, "release:" + std::to_string(n));
+    sched.run();
+  }
+
+  /// Delivers a message from a hololinked client to the front end.
+  void client_sends(wire::multipart frames) {
+    front->inbound.push_back(std::move(frames));
+    front->wake();
+    sched.run();
+  }
+
+  /// A subscriber's (un)subscription at the XPUB.
+  void subscriber_sends(std::string_view topic, bool subscribe) {
+    pub->inbound.push_back({wire::shared_bytes::copy_of(wire::subscription_message(topic, subscribe))});
+    pub->wake();
+    sched.run();
+  }
+
+  /// The i-th message the front end sent, parsed in the client's view.
+  wire::response sent_response(std::size_t i) {
+    CAF_REQUIRE(i < front->sent.size());
+    auto frames = front->sent[i];
+    frames[0] = wire::shared_bytes::copy_of("holobroker"); // client view: server id
+    auto res = wire::parse_response(frames);
+    CAF_REQUIRE(res.has_value());
+    return *res;
+  }
+};
+
+} // namespace holobroker::test

@@ -1,0 +1,111 @@
+#define CAF_SUITE fanin
+#include <caf/test/dsl.hpp>
+
+#include "broker_fixture.hpp"
+#include "holobroker/wire/event.hpp"
+
+using namespace holobroker;
+using namespace holobroker::test;
+
+namespace {
+
+struct fixture : broker_fixture {
+  broker::fanin_actor fanin;
+  std::shared_ptr<subscriber_script> upstream = std::make_shared<subscriber_script>();
+
+  fixture() {
+    fanin = broker::spawn_event_fanin(sys, std::make_shared<fake_publisher_socket>(pub));
+    sched.run();
+    caf::anon_send(fanin, broker::put_atom_v, std::string{"test-thing"},
+                   spawn_fake_subscriber(sys, upstream));
+    sched.run();
+  }
+
+  void upstream_event(const std::string& event, const std::string& payload) {
+    caf::anon_send(fanin, broker::event_atom_v,
+                   wire::make_event("srv", "test-thing", event,
+                                    wire::shared_bytes::copy_of(payload)));
+    sched.run();
+  }
+
+  std::vector<std::string> published_topics() {
+    std::vector<std::string> out;
+    for (auto& frames : pub->sent)
+      out.push_back(frames[0].to_string());
+    return out;
+  }
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(fanin_tests, fixture)
+
+CAF_TEST(subscribes upstream on first demand and forwards exact topics only) {
+  subscriber_sends("test-thing/test_event", true);
+  CAF_REQUIRE_EQUAL(upstream->calls.size(), 1u);
+  CAF_CHECK_EQUAL(upstream->calls[0], "+test-thing/test_event");
+  // A second subscriber of the same topic does not subscribe upstream again.
+  subscriber_sends("test-thing/test_event", true);
+  CAF_CHECK_EQUAL(upstream->calls.size(), 1u);
+  // The prefix collision of a direct connection: not forwarded here.
+  upstream_event("test_event_with_json_schema", "1");
+  upstream_event("test_event", "2");
+  CAF_CHECK_EQUAL(published_topics(), std::vector<std::string>{"test-thing/test_event"});
+  auto ev = wire::parse_event(pub->sent[0]);
+  CAF_REQUIRE(ev.has_value());
+  CAF_CHECK_EQUAL(ev->payload.view(), "2");
+}
+
+CAF_TEST(unsubscribes upstream when the last local subscriber leaves) {
+  subscriber_sends("test-thing/test_event", true);
+  subscriber_sends("test-thing/test_event", true);
+  subscriber_sends("test-thing/test_event", false);
+  CAF_CHECK_EQUAL(upstream->calls.size(), 1u);
+  subscriber_sends("test-thing/test_event", false);
+  CAF_REQUIRE_EQUAL(upstream->calls.size(), 2u);
+  CAF_CHECK_EQUAL(upstream->calls[1], "-test-thing/test_event");
+  upstream_event("test_event", "3");
+  CAF_CHECK(pub->sent.empty());
+}
+
+CAF_TEST(pinned topics stay subscribed and keep the last value) {
+  caf::anon_send(fanin, broker::subscribe_atom_v, std::string{"test-thing"},
+                 std::string{"measurement"});
+  sched.run();
+  CAF_REQUIRE_EQUAL(upstream->calls.size(), 1u);
+  upstream_event("measurement", "10");
+  upstream_event("measurement", "11");
+  CAF_CHECK(pub->sent.empty()); // nobody listens locally
+  std::optional<wire::event> last;
+  sys.spawn([&](caf::event_based_actor* self) {
+    self
+      ->request(fanin, caf::infinite, broker::get_atom_v, broker::last_atom_v,
+                std::string{"test-thing"}, std::string{"measurement"})
+      .then([&](const wire::event& ev) { last = ev; });
+  });
+  sched.run();
+  CAF_REQUIRE(last);
+  CAF_CHECK_EQUAL(last->payload.view(), "11");
+  // A local subscriber and its departure do not end a pinned subscription.
+  subscriber_sends("test-thing/measurement", true);
+  subscriber_sends("test-thing/measurement", false);
+  CAF_CHECK_EQUAL(upstream->calls.size(), 1u);
+}
+
+CAF_TEST(demand for a Thing that joins later is subscribed when it joins) {
+  subscriber_sends("late-thing/started", true);
+  auto late = std::make_shared<subscriber_script>();
+  caf::anon_send(fanin, broker::put_atom_v, std::string{"late-thing"},
+                 spawn_fake_subscriber(sys, late));
+  sched.run();
+  CAF_REQUIRE_EQUAL(late->calls.size(), 1u);
+  CAF_CHECK_EQUAL(late->calls[0], "+late-thing/started");
+  CAF_CHECK(upstream->calls.empty());
+  // When the Thing leaves, its upstream subscription ends.
+  caf::anon_send(fanin, broker::delete_atom_v, std::string{"late-thing"});
+  sched.run();
+  CAF_REQUIRE_EQUAL(late->calls.size(), 2u);
+  CAF_CHECK_EQUAL(late->calls[1], "-late-thing/started");
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()

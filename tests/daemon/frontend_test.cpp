@@ -1,0 +1,260 @@
+#define CAF_SUITE frontend
+#include <caf/test/dsl.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include "broker_fixture.hpp"
+#include "holobroker/wire/requests.hpp"
+#include "holobroker/wire/timeout.hpp"
+
+using namespace holobroker;
+using namespace holobroker::test;
+
+namespace {
+
+/// A request as the front end sees it: frame 0 = the client's identity.
+wire::multipart from_client(const std::string& client_id, const wire::request& req) {
+  auto frames = wire::craft_request("holobroker", req);
+  frames[0] = wire::shared_bytes::copy_of(client_id);
+  return frames;
+}
+
+wire::request op(const std::string& client, const std::string& thing, const std::string& objekt,
+                 std::string_view operation = wire::op::read_property) {
+  return wire::make_operation(client, "holobroker", thing, objekt, operation);
+}
+
+struct fixture : broker_fixture {
+  broker::frontend_actor frontend;
+  broker::fanin_actor fanin;
+
+  fixture() {
+    fanin = broker::spawn_event_fanin(sys, std::make_shared<fake_publisher_socket>(pub));
+    broker::frontend_config cfg;
+    cfg.broker_id = "holobroker";
+    cfg.endpoints.request_ipc = "ipc:///run/hb/holobroker.ipc";
+    cfg.endpoints.event_ipc = "ipc:///run/hb/holobroker.event-publisher.ipc";
+    frontend = broker::spawn_frontend(sys, cfg, std::make_shared<fake_frontend_socket>(front),
+                                      router,
+                                      spawn_fake_fleet(sys, fleet_calls), fanin);
+    sched.run();
+  }
+
+  nlohmann::json payload_json(std::size_t i) {
+    return nlohmann::json::parse(sent_response(i).payload.view());
+  }
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(frontend_tests, fixture)
+
+CAF_TEST(a reply goes back to the identity that asked under its message id) {
+  auto a = op("client-a", "spectrometer", "integration_time");
+  auto b = op("client-b", "spectrometer", "integration_time");
+  client_sends(from_client("client-a", a));
+  client_sends(from_client("client-b", b));
+  CAF_REQUIRE_EQUAL(front->sent.size(), 2u);
+  CAF_CHECK_EQUAL(front->sent[0][0].view(), "client-a");
+  CAF_CHECK_EQUAL(front->sent[1][0].view(), "client-b");
+  auto ra = sent_response(0);
+  CAF_CHECK(ra.header.type == wire::message_type::reply);
+  CAF_CHECK_EQUAL(ra.header.message_id, a.header.message_id);
+  CAF_CHECK_EQUAL(ra.header.receiver_id, "client-a");
+  CAF_CHECK_EQUAL(ra.header.sender_id, "holobroker");
+  CAF_CHECK_EQUAL(ra.payload.view(), "42");
+  CAF_CHECK_EQUAL(sent_response(1).header.message_id, b.header.message_id);
+  // The router saw the operation as the client sent it.
+  CAF_REQUIRE_EQUAL(router_calls->seen.size(), 2u);
+  CAF_CHECK_EQUAL(router_calls->seen[0].thing_id, "spectrometer");
+  CAF_CHECK_EQUAL(router_calls->seen[0].objekt, "integration_time");
+  CAF_CHECK_EQUAL(router_calls->seen[0].operation, "readproperty");
+  CAF_CHECK(router_calls->seen[0].options.server_context == a.header.server_context);
+}
+
+CAF_TEST(handshake is answered by the broker itself) {
+  auto hs = wire::make_handshake("client-a", "holobroker");
+  client_sends(from_client("client-a", hs));
+  CAF_REQUIRE_EQUAL(front->sent.size(), 1u);
+  auto r = sent_response(0);
+  CAF_CHECK(r.header.type == wire::message_type::handshake);
+  CAF_CHECK_EQUAL(r.header.message_id, hs.header.message_id);
+  CAF_CHECK(router_calls->seen.empty());
+}
+
+CAF_TEST(unknown thing is INVALID_MESSAGE KeyError and nothing else) {
+  auto req = op("client-a", "nope", "x");
+  client_sends(from_client("client-a", req));
+  advance_time(std::chrono::seconds{30});
+  sched.run();
+  CAF_REQUIRE_EQUAL(front->sent.size(), 1u); // no stray TIMEOUT as the real server sends
+  auto r = sent_response(0);
+  CAF_CHECK(r.header.type == wire::message_type::invalid_message);
+  auto ex = wire::parse_remote_exception(r.payload.view());
+  CAF_REQUIRE(ex.has_value());
+  CAF_CHECK_EQUAL(ex->type, "KeyError");
+  CAF_CHECK_EQUAL(ex->message, "'nope'");
+}
+
+CAF_TEST(errors map to the reply types hololinked clients understand) {
+  client_sends(from_client("c", op("c", "spectrometer", "boom")));
+  client_sends(from_client("c", op("c", "spectrometer", "late")));
+  client_sends(from_client("c", op("c", "spectrometer", "lost")));
+  client_sends(from_client("c", op("c", "spectrometer", "gone")));
+  CAF_REQUIRE_EQUAL(front->sent.size(), 4u);
+  auto boom = sent_response(0);
+  CAF_CHECK(boom.header.type == wire::message_type::exception);
+  auto ex = wire::parse_remote_exception(boom.payload.view());
+  CAF_REQUIRE(ex.has_value());
+  CAF_CHECK_EQUAL(ex->type, "ValueError"); // the Thing's exception, unchanged
+  CAF_CHECK_EQUAL(ex->message, "bad value");
+  CAF_CHECK_EQUAL(ex->traceback.size(), 2u);
+  auto late = sent_response(1);
+  CAF_CHECK(late.header.type == wire::message_type::timeout);
+  CAF_CHECK_EQUAL(late.payload.view(), "\"execution\"");
+  auto lost = sent_response(2);
+  CAF_CHECK(lost.header.type == wire::message_type::timeout);
+  CAF_CHECK(wire::parse_timeout_payload(lost.payload.view()).has_value());
+  auto gone = sent_response(3);
+  CAF_CHECK(gone.header.type == wire::message_type::exception);
+  auto gex = wire::parse_remote_exception(gone.payload.view());
+  CAF_REQUIRE(gex.has_value());
+  CAF_CHECK_EQUAL(gex->type, "ConnectionAbortedError");
+}
+
+CAF_TEST(wrong frame counts are INVALID_MESSAGE and bad headers are dropped) {
+  auto req = op("c", "spectrometer", "x");
+  auto four = from_client("c", req);
+  four.pop_back();
+  client_sends(four);
+  CAF_REQUIRE_EQUAL(front->sent.size(), 1u);
+  auto r = sent_response(0);
+  CAF_CHECK(r.header.type == wire::message_type::invalid_message);
+  auto ex = wire::parse_remote_exception(r.payload.view());
+  CAF_REQUIRE(ex.has_value());
+  CAF_CHECK_EQUAL(ex->message, "message length 5 does not match the number of message parts 4");
+  auto six = from_client("c", req);
+  six.push_back(wire::empty_frame());
+  client_sends(six);
+  CAF_CHECK_EQUAL(front->sent.size(), 2u);
+  // Not JSON, and fewer than 3 frames: dropped without a reply.
+  auto bad = from_client("c", req);
+  bad[2] = wire::shared_bytes::copy_of("{not json");
+  client_sends(bad);
+  client_sends({wire::shared_bytes::copy_of("c"), wire::empty_frame()});
+  CAF_CHECK_EQUAL(front->sent.size(), 2u);
+  CAF_CHECK(router_calls->seen.empty());
+}
+
+CAF_TEST(oneway requests are forwarded as oneway and not answered) {
+  auto req = op("c", "motor", "position", wire::op::write_property);
+  req.header.server_context.oneway = true;
+  req.header.set_server_context(req.header.server_context);
+  client_sends(from_client("c", req));
+  CAF_CHECK(front->sent.empty());
+  CAF_REQUIRE_EQUAL(fleet_calls->oneway.size(), 1u);
+  CAF_CHECK_EQUAL(fleet_calls->oneway[0].objekt, "position");
+  CAF_CHECK(router_calls->seen.empty());
+}
+
+CAF_TEST(introspection ping and things are answered by the broker) {
+  fleet_calls->things_json = R"([{"id":"motor","server_id":"sim","address":"ipc:///x.ipc",
+    "event_address":"ipc:///x.event-publisher.ipc","client_id":"holobroker|holobroker|motor",
+    "connected":true,"handshake_done":true,"connection":{"in_flight":0}}])";
+  client_sends(from_client("c", op("c", "holobroker", "ping", wire::op::invoke_action)));
+  client_sends(from_client("c", op("c", "holobroker", "things", wire::op::invoke_action)));
+  CAF_REQUIRE_EQUAL(front->sent.size(), 2u);
+  CAF_CHECK_EQUAL(sent_response(0).payload.view(), "null");
+  auto things = payload_json(1);
+  CAF_REQUIRE_EQUAL(things.size(), 1u);
+  CAF_CHECK_EQUAL(things[0]["id"], "motor");
+  CAF_CHECK_EQUAL(things[0]["state"], "connected");
+  CAF_CHECK(router_calls->seen.empty());
+}
+
+CAF_TEST(status counts requests and outcomes per Thing) {
+  fleet_calls->things_json = R"([{"id":"spectrometer","server_id":"sim","address":"a",
+    "connected":true,"handshake_done":true,"connection":null}])";
+  client_sends(from_client("c", op("c", "spectrometer", "x")));
+  client_sends(from_client("c", op("c", "spectrometer", "boom")));
+  client_sends(from_client("c", op("c", "spectrometer", "late")));
+  client_sends(from_client("c", op("c", "holobroker", "status", wire::op::invoke_action)));
+  CAF_REQUIRE_EQUAL(front->sent.size(), 4u);
+  auto st = payload_json(3);
+  CAF_CHECK_EQUAL(st["broker"]["id"], "holobroker");
+  auto& t = st["things"][0];
+  CAF_CHECK_EQUAL(t["id"], "spectrometer");
+  CAF_CHECK_EQUAL(t["requests"], 3);
+  CAF_CHECK_EQUAL(t["replies"], 1);
+  CAF_CHECK_EQUAL(t["exceptions"], 1);
+  CAF_CHECK_EQUAL(t["timeouts"], 1);
+  CAF_CHECK_EQUAL(t["in_flight"], 0);
+  CAF_CHECK_EQUAL(t["latency_ms"]["samples"], 3);
+}
+
+CAF_TEST(last_event answers from the fan-in cache or names the missing topic) {
+  auto ev = wire::make_event("sim", "spectrometer", "measurement",
+                             wire::shared_bytes::copy_of(R"({"counts":[1,2]})"));
+  caf::anon_send(fanin, broker::event_atom_v, ev);
+  sched.run();
+  auto ask = op("c", "holobroker", "last_event", wire::op::invoke_action);
+  ask.payload = wire::shared_bytes::copy_of(R"({"thing":"spectrometer","event":"measurement"})");
+  client_sends(from_client("c", ask));
+  auto missing = op("c", "holobroker", "last_event", wire::op::invoke_action);
+  missing.payload = wire::shared_bytes::copy_of(R"({"thing":"motor","event":"moved"})");
+  client_sends(from_client("c", missing));
+  auto no_args = op("c", "holobroker", "last_event", wire::op::invoke_action);
+  no_args.payload = wire::shared_bytes::copy_of("{}");
+  client_sends(from_client("c", no_args));
+  CAF_REQUIRE_EQUAL(front->sent.size(), 3u);
+  auto v = payload_json(0);
+  CAF_CHECK_EQUAL(v["topic"], "spectrometer/measurement");
+  CAF_CHECK_EQUAL(v["payload"]["counts"][1], 2);
+  CAF_CHECK_EQUAL(v["message_id"], ev.header.message_id);
+  CAF_CHECK(sent_response(1).header.type == wire::message_type::exception);
+  CAF_CHECK(sent_response(2).header.type == wire::message_type::exception);
+}
+
+CAF_TEST(the thing description is rewritten to the broker addresses) {
+  // The fake router answers `42`, which is no TD: passed on unchanged.
+  client_sends(
+    from_client("c", op("c", "spectrometer", "get_thing_description", wire::op::invoke_action)));
+  CAF_REQUIRE_EQUAL(front->sent.size(), 1u);
+  CAF_CHECK_EQUAL(sent_response(0).payload.view(), "42");
+}
+
+CAF_TEST(drain lets requests in flight finish and fails the rest once) {
+  client_sends(from_client("c", op("c", "spectrometer", "hang")));
+  client_sends(from_client("c", op("c", "spectrometer", "hang")));
+  CAF_REQUIRE_EQUAL(router_calls->held.size(), 2u);
+  std::optional<std::pair<uint64_t, uint64_t>> result;
+  sys.spawn([&](caf::event_based_actor* self) {
+    self->request(frontend, caf::infinite, broker::drain_atom_v, caf::timespan{std::chrono::seconds{2}})
+      .then([&](uint64_t completed, uint64_t failed) { result.emplace(completed, failed); });
+  });
+  sched.run_once();
+  sched.run();
+  // New requests are refused while draining.
+  client_sends(from_client("c", op("c", "spectrometer", "x")));
+  CAF_REQUIRE_EQUAL(front->sent.size(), 1u);
+  CAF_CHECK(sent_response(0).header.type == wire::message_type::exception);
+  // One finishes in time.
+  release(0);
+  CAF_CHECK(!result);
+  // The grace period ends: the other one fails, the socket closes.
+  advance_time(std::chrono::seconds{2});
+  sched.run();
+  CAF_REQUIRE(result);
+  CAF_CHECK_EQUAL(result->first, 1u);
+  CAF_CHECK_EQUAL(result->second, 1u);
+  CAF_REQUIRE_EQUAL(front->sent.size(), 3u);
+  CAF_CHECK(sent_response(1).header.type == wire::message_type::reply);
+  auto failed = sent_response(2);
+  CAF_CHECK(failed.header.type == wire::message_type::exception);
+  CAF_CHECK(front->closed);
+  // A late answer for the failed request is not sent a second time.
+  release(1);
+  CAF_CHECK_EQUAL(front->sent.size(), 3u);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
