@@ -1,0 +1,171 @@
+#define CAF_SUITE daemon_lifecycle
+#include <caf/test/unit_test.hpp>
+
+#include <atomic>
+#include <csignal>
+#include <filesystem>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "fleet_fixture.hpp"
+#include "holobroker/wire/remote_exception.hpp"
+
+using namespace holobroker;
+using namespace holobroker::test;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string exception_type(const wire::response& r) {
+  auto ex = wire::parse_remote_exception(r.payload.view());
+  return ex ? ex->type : std::string{};
+}
+
+struct fixture : fleet_fixture {
+  /// Polls `thing` until its readproperty answers with `type` (bounded).
+  bool eventually(raw_client& c, const std::string& thing, const std::string& prop,
+                  wire::message_type type) {
+    for (int i = 0; i < 100; ++i) {
+      auto r = c.call("holobroker", op(c, thing, prop, "readproperty"), 2s);
+      if (r && r->header.type == type)
+        return true;
+      std::this_thread::sleep_for(50ms);
+    }
+    return false;
+  }
+
+  void reload(const std::string& things) {
+    write_file(config_file, config(things));
+    daemon->process().signal(SIGHUP);
+  }
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(daemon_lifecycle_tests, fixture)
+
+CAF_TEST(a hangup reload adds and removes Things without disturbing the others) {
+  start_sim();
+  start_daemon(sim_thing("spectrometer"));
+  auto c = client("raw-client-reload");
+  auto m = c->call("holobroker", op(*c, "motor", "position", "readproperty"));
+  CAF_REQUIRE(m.has_value());
+  CAF_CHECK(m->header.type == wire::message_type::invalid_message);
+  // Requests to the untouched Thing keep running during every reload.
+  std::atomic<bool> stop{false};
+  std::atomic<int> ok{0}, bad{0};
+  std::thread load{[&] {
+    raw_client lc{ctx, "raw-client-load", daemon->frontend("ipc")};
+    if (!lc.handshake("holobroker")) {
+      ++bad;
+      return;
+    }
+    while (!stop) {
+      auto r = lc.call("holobroker", op(lc, "spectrometer", "count", "readproperty"), 5s);
+      (r && r->header.type == wire::message_type::reply ? ok : bad)++;
+    }
+  }};
+  reload(sim_thing("spectrometer") + sim_thing("motor"));
+  CAF_CHECK(eventually(*c, "motor", "position", wire::message_type::reply));
+  // An invalid configuration is rejected; the running one stays.
+  write_file(config_file, config(sim_thing("spectrometer") + "  - id: broken\n    address: bogus\n"));
+  daemon->process().signal(SIGHUP);
+  std::this_thread::sleep_for(200ms);
+  CAF_CHECK(!daemon->process().exited());
+  auto still = c->call("holobroker", op(*c, "motor", "position", "readproperty"));
+  CAF_REQUIRE(still.has_value());
+  CAF_CHECK(still->header.type == wire::message_type::reply);
+  // Removing a Thing.
+  reload(sim_thing("spectrometer"));
+  CAF_CHECK(eventually(*c, "motor", "position", wire::message_type::invalid_message));
+  stop = true;
+  load.join();
+  CAF_CHECK(ok.load() > 0);
+  CAF_CHECK_EQUAL(bad.load(), 0);
+  auto things = c->call("holobroker", op(*c, "holobroker", "things", "invokeaction", "{}"));
+  CAF_REQUIRE(things.has_value());
+  CAF_CHECK_EQUAL(json::parse(things->payload.view()).size(), 1u);
+}
+
+CAF_TEST(terminate drains so that every request in flight ends in exactly one outcome) {
+  start_sim();
+  start_daemon(sim_thing("spectrometer") + sim_thing("motor"));
+  auto quick_c = client("raw-client-quick");
+  auto slow_c = client("raw-client-slow");
+  auto quick = op(*quick_c, "motor", "sleep", "invokeaction", R"({"seconds":0.5})");
+  auto slow = op(*slow_c, "spectrometer", "sleep", "invokeaction", R"({"seconds":4.0})");
+  quick_c->send(wire::craft_request("holobroker", quick));
+  slow_c->send(wire::craft_request("holobroker", slow));
+  // Both are in flight once the broker counts them.
+  auto watcher = client("raw-client-watch");
+  bool in_flight = false;
+  for (int i = 0; i < 100 && !in_flight; ++i) {
+    auto st = watcher->call("holobroker", op(*watcher, "holobroker", "status", "invokeaction", "{}"));
+    CAF_REQUIRE(st.has_value());
+    in_flight = json::parse(st->payload.view())["broker"]["in_flight"] == 2;
+    if (!in_flight)
+      std::this_thread::sleep_for(10ms);
+  }
+  CAF_REQUIRE(in_flight);
+  auto ipc_file = daemon->frontend("ipc").substr(6);
+  CAF_CHECK(std::filesystem::exists(ipc_file));
+  daemon->process().signal(SIGTERM);
+  auto q = quick_c->await(quick.header.message_id, 5s);
+  CAF_REQUIRE(q.has_value());
+  CAF_CHECK(q->header.type == wire::message_type::reply);
+  auto s = slow_c->await(slow.header.message_id, 5s);
+  CAF_REQUIRE(s.has_value());
+  CAF_CHECK(s->header.type == wire::message_type::exception);
+  CAF_CHECK_EQUAL(exception_type(*s), "ConnectionAbortedError");
+  // Exactly one outcome: nothing more arrives for either request.
+  CAF_CHECK(!quick_c->await(quick.header.message_id, 300ms));
+  CAF_CHECK(!slow_c->await(slow.header.message_id, 10ms));
+  auto status = daemon->process().wait_exit(10s);
+  CAF_REQUIRE(status.has_value());
+  CAF_CHECK_EQUAL(exit_code_of(*status), 0);
+  CAF_CHECK(!std::filesystem::exists(ipc_file));
+}
+
+CAF_TEST(a second daemon on the same address fails with a clear message) {
+  start_sim();
+  start_daemon(sim_thing("spectrometer"));
+  auto [code, output] = run_holobrokerd({"--config", config_file});
+  CAF_CHECK_NOT_EQUAL(code, 0);
+  CAF_CHECK(output.find("address in use by another process") != std::string::npos);
+  CAF_MESSAGE("second daemon said: " << output);
+  // The first one still serves, its socket file untouched.
+  auto c = client("raw-client-first");
+  auto r = c->call("holobroker", op(*c, "spectrometer", "count", "readproperty"));
+  CAF_REQUIRE(r.has_value());
+  CAF_CHECK(r->header.type == wire::message_type::reply);
+}
+
+CAF_TEST(check-config validates and names file line column and key) {
+  temp_dir dir{"holobrokerd-check"};
+  auto good = dir.string() + "/good.yaml";
+  write_file(good, "broker:\n  id: hb\nthings:\n  - id: spectrometer\n    server_id: sim\n");
+  auto [ok_code, ok_out] = run_holobrokerd({"--check-config", "--config", good});
+  CAF_CHECK_EQUAL(ok_code, 0);
+  CAF_CHECK(ok_out.find("valid") != std::string::npos);
+  auto bad = dir.string() + "/bad.yaml";
+  write_file(bad, "broker:\n  id: hb\nthings:\n  - id: spectrometer\n    address: bogus\n");
+  auto [bad_code, bad_out] = run_holobrokerd({"--check-config", "--config", bad});
+  CAF_CHECK_NOT_EQUAL(bad_code, 0);
+  CAF_CHECK(bad_out.find("bad.yaml:5:") != std::string::npos);
+  CAF_CHECK(bad_out.find("things[0].address") != std::string::npos);
+  CAF_MESSAGE("bad config: " << bad_out);
+  // The daemon itself refuses to start on it.
+  auto [run_code, run_out] = run_holobrokerd({"--config", bad});
+  CAF_CHECK_NOT_EQUAL(run_code, 0);
+  CAF_CHECK(run_out.find("bad.yaml:5:") != std::string::npos);
+  auto [missing_code, missing_out] = run_holobrokerd({"--check-config", "--config",
+                                                      dir.string() + "/none.yaml"});
+  CAF_CHECK_NOT_EQUAL(missing_code, 0);
+  auto [v_code, v_out] = run_holobrokerd({"--version"});
+  CAF_CHECK_EQUAL(v_code, 0);
+  CAF_CHECK(v_out.rfind("holobrokerd ", 0) == 0);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
