@@ -1,10 +1,10 @@
 #pragma once
 
 // A strict, allocation-light reader for flat JSON objects (hololinked
-// headers and execution contexts), built on RapidJSON's SAX reader: it
-// validates the whole document (syntax, UTF-8, a single root) and reports
-// each top-level member with its raw JSON text, so nested objects can be
-// forwarded verbatim or read again with the same function.
+// headers and execution contexts), built on json_reader: it validates the
+// whole document (syntax, UTF-8, a single root) and reports each top-level
+// member with its raw JSON text, so nested objects can be forwarded verbatim
+// or taken apart in the same pass by a nested visitor.
 
 #include <optional>
 #include <string>

@@ -60,10 +60,12 @@ struct request {
 /// Compact JSON of `header`, byte-for-byte in the real clients' field order.
 std::string encode(const request_header& header);
 
-/// Strict parse, as strict as the real server: not JSON, not an object, an
-/// unknown top-level key, a missing messageType/messageID/senderID/receiverID
-/// or a mistyped field are errors (the real server drops such messages).
-/// Unknown messageType strings read as OPERATION, as on the real server.
+/// Strict parse, as strict as the real server: not JSON (including invalid
+/// UTF-8), not an object, an unknown top-level key, a missing
+/// messageType/messageID/senderID/receiverID or a mistyped field are errors
+/// (the real server drops such messages); so are a field given twice and a
+/// negative timeout (bad_value). Unknown messageType strings read as
+/// OPERATION, as on the real server. Never throws.
 codec_result<request_header> parse_request_header(std::string_view json);
 
 /// Client side: [server id, "", header, payload, preserialized].
