@@ -1,0 +1,58 @@
+#pragma once
+
+// thing-sim's configuration: which servers host which Things, on which
+// transports. Read from YAML (see README.md for the schema), from the
+// built-in default fleet, or generated for fleet benchmarks.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "holobroker/expected.hpp"
+#include "thing_spec.hpp"
+
+namespace holobroker::sim {
+
+struct server_spec {
+  std::string id; ///< server id = ROUTER routing id
+  std::vector<thing_spec> things;
+};
+
+struct sim_config {
+  std::vector<server_spec> servers;
+  std::string temp_dir;           ///< IPC base dir; empty = $HOME/.hololinked
+  bool ipc = true;                ///< listen on IPC
+  std::optional<std::string> tcp; ///< "host:port" to also listen on TCP (port 0 = any)
+  std::string log_level = "info";
+  unsigned seed = 1;              ///< random seed for jitter/drop/garbage faults
+};
+
+template <class T>
+using config_result = expected<T, std::string>;
+
+/// The default fleet: server `thing-sim` with Things `spectrometer` and `motor`.
+sim_config default_config();
+
+/// `servers` servers `sim-<i>` with `things` Things `thing-<i>-<j>` each
+/// (spectrometers), for fleet benchmarks.
+std::vector<server_spec> generated_fleet(int servers, int things);
+
+/// A built-in Thing model ("spectrometer", "motor") under the id `id`.
+config_result<thing_spec> template_thing(std::string_view name, std::string_view id);
+
+/// Parses a configuration document (YAML already converted to JSON).
+config_result<sim_config> parse_config(const nlohmann::json& doc);
+
+/// Reads a YAML file; errors name the file and what was wrong.
+config_result<sim_config> load_config_file(const std::string& path);
+
+/// Converts a YAML document to JSON (plain scalars become bool/null/numbers
+/// where they read as such, quoted ones stay strings).
+config_result<nlohmann::json> yaml_to_json(std::string_view yaml_text);
+
+/// Checks ids are unique and non-empty; names the offending entry.
+std::optional<std::string> validate(const sim_config& cfg);
+
+} // namespace holobroker::sim
