@@ -12,6 +12,7 @@
 #include "holobroker/wire/address.hpp"
 #include "holobroker/wire/event.hpp"
 #include "holobroker/zmq/multipart_io.hpp"
+#include "json_scan.hpp"
 #include "thing_description.hpp"
 
 namespace holobroker::sim {
@@ -32,12 +33,20 @@ wire::shared_bytes json_string(std::string_view text) {
   return wire::shared_bytes::copy_of(fmt::format("\"{}\"", text));
 }
 
+bool is_json(const std::string& content_type) {
+  return content_type.empty() || content_type == wire::json_content_type;
+}
+
 /// Decodes frame 3 per payloadContentType, as the real server does for every
-/// operation (golden ipc-readproperty-empty-payload-frame.json).
-std::optional<remote_error> decode_payload(const wire::request& req, nlohmann::json& out) {
+/// operation (golden ipc-readproperty-empty-payload-frame.json). For an echo
+/// of a kwargs object the payload is only validated (`verbatim` is set): the
+/// echo returns the frame as is.
+std::optional<remote_error> decode_payload(const wire::request& req, bool echo_action,
+                                           nlohmann::json& out, bool& verbatim) {
   const auto& ct = req.header.payload_content_type;
   auto bytes = req.payload.view();
-  if (ct.empty() || ct == wire::json_content_type) {
+  verbatim = false;
+  if (is_json(ct)) {
     if (bytes == "null") {
       out = nullptr;
       return std::nullopt;
@@ -46,8 +55,14 @@ std::optional<remote_error> decode_payload(const wire::request& req, nlohmann::j
       out = nlohmann::json::object();
       return std::nullopt;
     }
-    if (bytes.empty())
-      return remote_error{"DecodeError", "Input data was truncated"};
+    auto scan = scan_json(bytes);
+    if (!scan.valid)
+      return remote_error{"DecodeError", scan.error};
+    if (echo_action && scan.is_object && !scan.has_args_key && req.preserialized.empty()) {
+      verbatim = true;
+      out = nlohmann::json::object(); // the echo does not look at it
+      return std::nullopt;
+    }
     out = nlohmann::json::parse(bytes, nullptr, false);
     if (out.is_discarded())
       return remote_error{"DecodeError", "JSON is malformed"};
@@ -418,7 +433,9 @@ void sim_server::execute(thing_slot& slot, const job_ptr& j) {
   bool exempt = false; // _sim_fault must work even on a faulty Thing
   std::function<void()> after_reply;
   nlohmann::json payload;
-  if (auto err = decode_payload(req, payload)) {
+  bool verbatim = false;
+  bool echo_action = h.operation == "invokeaction" && slot.thing->echoes_kwargs(h.objekt);
+  if (auto err = decode_payload(req, echo_action, payload, verbatim)) {
     out.error = std::move(err);
   } else if (!h.has_thing_context()) {
     out.error = remote_error{"AttributeError",
@@ -438,7 +455,7 @@ void sim_server::execute(thing_slot& slot, const job_ptr& j) {
     call.objekt = h.objekt;
     call.objekt_json = h.objekt_json;
     call.payload = &payload;
-    if (h.payload_content_type.empty() || h.payload_content_type == wire::json_content_type)
+    if (is_json(h.payload_content_type))
       call.payload_frame = req.payload;
     call.preserialized = req.preserialized;
     out = slot.thing->execute(call);

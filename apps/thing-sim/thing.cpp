@@ -70,6 +70,11 @@ simulated_thing::find_property(std::string_view name) const {
   return it == property_index_.end() ? nullptr : &properties_[it->second];
 }
 
+bool simulated_thing::echoes_kwargs(std::string_view action) const {
+  auto it = action_index_.find(action);
+  return it != action_index_.end() && spec_.actions[it->second].kind == action_kind::echo;
+}
+
 nlohmann::json simulated_thing::value_of(std::string_view name) const {
   const auto* p = find_property(name);
   return p ? p->value : nlohmann::json{};

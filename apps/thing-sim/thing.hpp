@@ -65,6 +65,10 @@ public:
   /// Runs one operation (readproperty, writeproperty, invokeaction, ...).
   outcome execute(const operation_call& call);
 
+  /// Whether invoking `action` returns the request's kwargs verbatim (an
+  /// echo action), so the server may skip decoding them.
+  bool echoes_kwargs(std::string_view action) const;
+
   /// Current value of a property (for tests/diagnostics); null if unknown.
   nlohmann::json value_of(std::string_view name) const;
 
