@@ -237,6 +237,7 @@ void sim_server::close() {
 void sim_server::restart(double down_ms) {
   spdlog::info("{}: fault restart: closing sockets for {} ms", spec_.id, down_ms);
   ++generation_;
+  restart_pending_ = false;
   close();
   reset_things();
   if (opts_.on_sockets_changed)
@@ -305,7 +306,7 @@ void sim_server::cancel(timer_id id) {
 // -- requests -----------------------------------------------------------------
 
 void sim_server::on_readable(endpoint& ep) {
-  for (std::size_t n = 0; n < max_batch && ep.router; ++n) {
+  for (std::size_t n = 0; n < max_batch && ep.router && !restart_pending_; ++n) {
     auto frames = zmqio::recv_multipart(*ep.router);
     if (!frames)
       return;
@@ -329,6 +330,9 @@ void sim_server::handle(endpoint& ep, wire::multipart&& frames) {
     return;
   }
   auto& req = *parsed;
+  spdlog::trace("{}: {} {} from {}: {} {}/{}", spec_.id, wire::to_string(req.header.type),
+                req.header.message_id, req.header.sender_id, req.header.operation,
+                req.header.thing_id, req.header.objekt);
   switch (req.header.type) {
     case message_type::handshake:
       reply(ep, req.header, message_type::handshake, wire::null_payload());
@@ -558,7 +562,9 @@ outcome sim_server::sim_fault(thing_slot& slot, const nlohmann::json& kwargs,
   switch (spec.mode) {
     case fault_mode::restart:
       // From a timer, so that no socket is closed while it is being read.
+      // Messages already queued behind this one are lost, as on a crash.
       after_reply = [this, down = spec.down_ms] {
+        restart_pending_ = true;
         schedule(std::chrono::nanoseconds{0}, [this, down] { restart(down); });
       };
       break;

@@ -133,6 +133,7 @@ private:
   std::vector<std::string> ipc_files_;
   std::uint64_t generation_ = 0; ///< bumped by restarts: stale jobs are dropped
   bool stopped_ = false;         ///< an EXIT message ended the request loop
+  bool restart_pending_ = false; ///< a restart fault is due: read nothing more
 };
 
 } // namespace holobroker::sim

@@ -7,7 +7,6 @@
 #define CAF_SUITE thing_sim.conformance
 #include <caf/test/unit_test.hpp>
 
-#include <cstdlib>
 #include <map>
 #include <memory>
 #include <set>
@@ -38,10 +37,8 @@ bool replayable(const golden_capture& cap) {
 }
 
 std::vector<std::string> sim_args() {
-  // THING_SIM_TEST_LOG=debug shows what thing-sim does while a test runs.
-  const char* level = std::getenv("THING_SIM_TEST_LOG");
-  return {"--config", THING_SIM_TEST_CONFIG, "--tcp", "127.0.0.1:0", "--event-period", "0",
-          "--log-level", level ? level : "error"};
+  return {"--log-level", "error", "--config", THING_SIM_TEST_CONFIG, "--tcp", "127.0.0.1:0",
+          "--event-period", "0"};
 }
 
 struct expected_reply {

@@ -1,5 +1,6 @@
 #include "sim_process.hpp"
 
+#include <cstdlib>
 #include <sstream>
 #include <stdexcept>
 
@@ -13,6 +14,11 @@ sim_process::sim_process(const std::vector<std::string>& args)
   : dir_("thing-sim-test"), dir_string_(dir_.string()) {
   std::vector<std::string> all{"--temp-dir", dir_string_};
   all.insert(all.end(), args.begin(), args.end());
+  // THING_SIM_TEST_LOG=debug shows what thing-sim does while a test runs.
+  if (const char* level = std::getenv("THING_SIM_TEST_LOG"); level && *level) {
+    all.push_back("--log-level");
+    all.push_back(level);
+  }
   proc_ = std::make_unique<child_process>(thing_sim_binary(), all);
   auto ready = proc_->wait_for_line([](const std::string& l) { return l == "ready"; },
                                     std::chrono::seconds{20});
