@@ -1,33 +1,57 @@
 // holobroker-bench: every path measured side by side in one run, with ratios
-// to the raw libzmq limit of the same run. Prints figures; never fails on
-// timing.
+// to the raw libzmq limit of the same run (issue 6). Prints Markdown tables;
+// never fails on timing (the exit code only says whether every path ran).
+//
+// Paths, per transport (ipc, tcp) and workload (small, 1KiB, 1MiB):
+//   raw       raw ROUTER client <-> raw ROUTER echo thread (the limit)
+//   thing-sim raw ROUTER client <-> thing-sim (its own ceiling)
+//   client    CAF driver actor -> client_actor -> thing-sim
+//   blocking  blocking_client (non-actor code) -> client_actor -> thing-sim
+//   daemon    raw ROUTER client -> holobrokerd front end -> thing-sim
+// Each repetition runs every path back to back, so ratios pair figures
+// taken under the same machine load.
+// Then fleet scale: holobrokerd with 10, 100, 1000 Things.
 
+#include <algorithm>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <zmq.hpp>
 
+#include "client_path.hpp"
+#include "daemon_process.hpp"
+#include "fleet.hpp"
+#include "holobroker/client/type_ids.hpp"
+#include "holobroker/transport/zmq_transport.hpp"
+#include "machine.hpp"
+#include "raw_client.hpp"
 #include "raw_echo.hpp"
-#include "stats.hpp"
+#include "report.hpp"
+#include "sim_process.hpp"
 
+#ifndef HOLOBROKER_BENCH_THING_SIM
+#  define HOLOBROKER_BENCH_THING_SIM "thing-sim"
+#endif
+#ifndef HOLOBROKER_BENCH_HOLOBROKERD
+#  define HOLOBROKER_BENCH_HOLOBROKERD "holobrokerd"
+#endif
+
+using namespace holobroker;
 using namespace holobroker::bench;
 
 namespace {
-
-struct repeated {
-  std::vector<double> p50, p99, rps, mib;
-  void add(const path_figures& f) {
-    p50.push_back(f.rtt_p50_us);
-    p99.push_back(f.rtt_p99_us);
-    rps.push_back(f.throughput_rps);
-    mib.push_back(f.bandwidth_mib_s);
-  }
-};
 
 std::string make_work_dir() {
   auto base = std::filesystem::temp_directory_path() / "holobroker-bench-XXXXXX";
@@ -37,37 +61,182 @@ std::string make_work_dir() {
   return path;
 }
 
+std::string utc_now() {
+  auto t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", std::gmtime(&t));
+  return buf;
+}
+
+struct options {
+  bool quick = false;
+  int repeat = 3;
+  int window = 64;
+  double idle_seconds = 10;
+  std::vector<std::string> transports{"ipc", "tcp"};
+  std::vector<std::string> loads{"small", "1KiB", "1MiB"};
+  std::vector<std::string> paths{"raw", "thing-sim", "client", "blocking", "daemon"};
+  std::vector<int> fleet{10, 100, 1000};
+  std::string thing_sim = HOLOBROKER_BENCH_THING_SIM;
+  std::string holobrokerd = HOLOBROKER_BENCH_HOLOBROKERD;
+};
+
+bool wanted(const std::vector<std::string>& list, const std::string& x) {
+  return std::find(list.begin(), list.end(), x) != list.end();
+}
+
+/// Which thing-sim server and Thing each transport uses (one server per
+/// transport, so the daemon can reach one over IPC and one over TCP).
+struct target {
+  std::string server;
+  std::string thing;
+};
+
+const std::map<std::string, target> targets{{"ipc", {"sim-0", "thing-0-0"}},
+                                            {"tcp", {"sim-1", "thing-1-0"}}};
+
+void run_paths(const options& opt, const std::string& work_dir) {
+  sim_options so;
+  so.program = opt.thing_sim;
+  so.work_dir = work_dir + "/sim";
+  std::filesystem::create_directories(so.work_dir);
+  so.servers = 2;
+  so.tcp = true;
+  sim_process sim{so};
+
+  daemon_options dopts;
+  dopts.program = opt.holobrokerd;
+  dopts.work_dir = work_dir + "/daemon";
+  std::filesystem::create_directories(dopts.work_dir);
+  dopts.tcp = true;
+  for (const auto& [tx, t] : targets)
+    dopts.things.push_back({t.thing, t.server, sim.address(t.server, tx)});
+  std::unique_ptr<daemon_process> daemon;
+  if (wanted(opt.paths, "daemon"))
+    daemon = std::make_unique<daemon_process>(dopts);
+
+  caf::actor_system_config cfg;
+  client::add_message_types(cfg);
+  cfg.set("logger.verbosity", caf::atom("quiet"));
+  caf::actor_system sys{cfg};
+  auto transports = transport::make_zmq_transport_factory();
+  zmq::context_t ctx;
+
+  print_path_header();
+  for (const auto& tx : opt.transports) {
+    const auto& t = targets.at(tx);
+    const auto& sim_addr = sim.address(t.server, tx);
+    std::unique_ptr<client_path> client;
+    if (wanted(opt.paths, "client") || wanted(opt.paths, "blocking"))
+      client = std::make_unique<client_path>(sys, transports, sim_addr, t.server);
+    raw_client sim_client{ctx, "bench-sim-" + tx, sim_addr, t.server};
+    sim_client.handshake(std::chrono::seconds{10});
+    std::unique_ptr<raw_client> daemon_client;
+    if (daemon) {
+      daemon_client = std::make_unique<raw_client>(ctx, "bench-daemon-" + tx,
+                                                   daemon->frontend(tx), daemon->broker_id());
+      daemon_client->handshake(std::chrono::seconds{10});
+    }
+    for (const auto& w : standard_workloads(opt.quick)) {
+      if (!wanted(opt.loads, w.name))
+        continue;
+      auto sim_pool = sim_client.request_pool(w, {t.thing});
+      std::vector<wire::multipart> daemon_pool;
+      if (daemon_client)
+        daemon_pool = daemon_client->request_pool(w, {t.thing});
+      std::vector<path_row> rows;
+      for (const auto& p : opt.paths)
+        rows.push_back({p, tx, w.name, {}, {}, p != "blocking"});
+      std::vector<path_figures> raw_runs;
+      for (int r = 0; r < opt.repeat; ++r) {
+        auto raw = run_raw_echo(tx, w, work_dir, opt.window);
+        raw_runs.push_back(raw);
+        for (auto& row : rows) {
+          if (row.path == "raw")
+            row.runs.push_back(raw);
+          else if (row.path == "thing-sim")
+            row.runs.push_back(sim_client.measure(sim_pool, w, opt.window));
+          else if (row.path == "client")
+            row.runs.push_back(client->measure(w, t.thing, opt.window));
+          else if (row.path == "blocking")
+            row.runs.push_back(client->measure_blocking(w, t.thing));
+          else if (row.path == "daemon")
+            row.runs.push_back(daemon_client->measure(daemon_pool, w, opt.window));
+        }
+      }
+      for (auto& row : rows) {
+        row.raw_runs = raw_runs;
+        print_path_row(row);
+      }
+    }
+  }
+}
+
+void run_fleets(const options& opt, const std::string& work_dir) {
+  if (opt.fleet.empty())
+    return;
+  fmt::print("\n");
+  print_fleet_header();
+  for (int n : opt.fleet) {
+    fleet_options fo;
+    fo.thing_sim = opt.thing_sim;
+    fo.holobrokerd = opt.holobrokerd;
+    fo.work_dir = fmt::format("{}/fleet-{}", work_dir, n);
+    fo.things = n;
+    fo.idle_seconds = opt.idle_seconds;
+    fo.window = opt.window;
+    fo.requests = opt.quick ? 5000 : 50000;
+    fo.repeat = opt.repeat;
+    print_fleet_row(run_fleet(fo));
+  }
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"holobroker-bench: holobroker paths against the raw libzmq limit"};
-  bool quick = false;
-  int repeat = 3;
-  int window = 64;
-  app.add_flag("--quick", quick, "smaller iteration counts (smoke run)");
-  app.add_option("--repeat", repeat, "repetitions per figure (median reported)")->check(
-    CLI::Range(1, 50));
-  app.add_option("--window", window, "requests in flight for throughput")->check(
-    CLI::Range(1, 10000));
+  options opt;
+  bool idle_set = false;
+  app.add_flag("--quick", opt.quick, "smaller iteration counts, 1 s idle period (smoke run)");
+  app.add_option("--repeat", opt.repeat, "repetitions per figure (median reported)")
+    ->check(CLI::Range(1, 50));
+  app.add_option("--window", opt.window, "requests in flight for throughput")
+    ->check(CLI::Range(1, 1000));
+  app.add_option("--idle-seconds", opt.idle_seconds, "idle period of the fleet CPU figure")
+    ->check(CLI::Range(0.1, 600.0))
+    ->each([&](const std::string&) { idle_set = true; });
+  app.add_option("--transports", opt.transports, "ipc, tcp")->delimiter(',');
+  app.add_option("--loads", opt.loads, "small, 1KiB, 1MiB")->delimiter(',');
+  app.add_option("--paths", opt.paths, "raw, thing-sim, client, blocking, daemon (empty: none)")
+    ->delimiter(',');
+  app.add_option("--fleet", opt.fleet, "fleet sizes in Things (0: no fleet runs)")
+    ->delimiter(',');
+  app.add_option("--thing-sim", opt.thing_sim, "path of thing-sim");
+  app.add_option("--holobrokerd", opt.holobrokerd, "path of holobrokerd");
   CLI11_PARSE(app, argc, argv);
+  if (opt.quick && !idle_set)
+    opt.idle_seconds = 1;
+  std::erase(opt.fleet, 0);
+  std::erase(opt.paths, "");
+  if (!wanted(opt.paths, "raw"))
+    opt.paths.insert(opt.paths.begin(), "raw"); // every ratio needs it
+  spdlog::set_level(spdlog::level::warn);
 
   auto work_dir = make_work_dir();
-  fmt::print("# holobroker-bench: {} repetitions, window {}, work dir {}\n", repeat, window,
-             work_dir);
-  fmt::print("{:<8} {:<5} {:<6} {:>24} {:>24} {:>26} {:>12}\n", "path", "tx", "load",
-             "rtt p50 us (min-max)", "rtt p99 us (min-max)", "pipelined req/s (min-max)",
-             "MiB/s");
-  for (const auto& transport : {"ipc", "tcp"}) {
-    for (const auto& w : standard_workloads(quick)) {
-      repeated raw;
-      for (int r = 0; r < repeat; ++r)
-        raw.add(run_raw_echo(transport, w, work_dir, window));
-      fmt::print("{:<8} {:<5} {:<6} {:>24} {:>24} {:>26} {:>12.0f}\n", "raw", transport,
-                 w.name, summarize(raw.p50).to_string(), summarize(raw.p99).to_string(),
-                 summarize(raw.rps).to_string(0), summarize(raw.mib).median);
-      std::fflush(stdout);
-    }
+  fmt::print("# holobroker-bench {}\n", utc_now());
+  fmt::print("# machine: {}\n", describe_machine());
+  fmt::print("# {} repetitions (medians, min-max), window {}, idle period {} s{}\n", opt.repeat,
+             opt.window, opt.idle_seconds, opt.quick ? ", quick" : "");
+  fmt::print("# work dir {}\n\n", work_dir);
+  int code = EXIT_SUCCESS;
+  try {
+    run_paths(opt, work_dir);
+    run_fleets(opt, work_dir);
+  } catch (const std::exception& ex) {
+    std::cerr << "holobroker-bench: " << ex.what() << " (logs under " << work_dir << ")\n";
+    return EXIT_FAILURE; // keep the work dir for the logs
   }
+  fmt::print("\n# load average at the end: {}\n", load_average());
   std::filesystem::remove_all(work_dir);
-  return EXIT_SUCCESS;
+  return code;
 }

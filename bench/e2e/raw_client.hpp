@@ -1,0 +1,66 @@
+#pragma once
+
+// A raw libzmq ROUTER client speaking hololinked's 5-frame protocol with
+// requests crafted in advance: no actor, no codec work while measuring. It
+// drives the raw echo (the limit), thing-sim directly (thing-sim's own
+// ceiling) and holobrokerd's front end (the daemon path), so every path is
+// measured by the same loop.
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include <zmq.hpp>
+
+#include "figures.hpp"
+#include "holobroker/wire/frames.hpp"
+#include "workload.hpp"
+
+namespace holobroker::bench {
+
+class raw_client {
+public:
+  /// Connects a ROUTER with routing id `client_id` to `endpoint`, where a
+  /// peer with routing id `server_id` listens.
+  raw_client(zmq::context_t& ctx, std::string client_id, const std::string& endpoint,
+             std::string server_id);
+
+  const std::string& client_id() const noexcept { return client_id_; }
+  const std::string& server_id() const noexcept { return server_id_; }
+
+  /// HANDSHAKE until the server answers; throws after `timeout`.
+  void handshake(std::chrono::milliseconds timeout);
+
+  /// One request, one reply (frames 0..4 as received); throws on timeout.
+  wire::multipart call(const wire::multipart& request);
+
+  /// Requests crafted for `w`: `count` distinct message ids, Things taken
+  /// round-robin from `thing_ids`.
+  std::vector<wire::multipart> request_pool(const workload& w,
+                                            const std::vector<std::string>& thing_ids,
+                                            std::size_t count = 1024) const;
+
+  /// Round trips with one in flight, then `w.pipelined` requests with
+  /// `window` in flight, cycling through `pool`. The first reply of each
+  /// phase and every 256th are checked to be REPLY (an EXCEPTION or error
+  /// throws, naming it: an error path must not be benchmarked by accident).
+  path_figures measure(const std::vector<wire::multipart>& pool, const workload& w, int window);
+
+  /// Sends `frames` as they are (frame 0 routes); throws if unroutable.
+  void send(const wire::multipart& frames);
+
+private:
+  /// Receives one message; checks it is a REPLY when `check`.
+  void receive(bool check);
+
+  std::string client_id_;
+  std::string server_id_;
+  zmq::socket_t socket_;
+  zmq::message_t scratch_;
+};
+
+/// Throws std::runtime_error unless `frames` is a REPLY; the message names
+/// what came instead.
+void expect_reply(const wire::multipart& frames, const std::string& what);
+
+} // namespace holobroker::bench
