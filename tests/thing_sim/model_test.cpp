@@ -161,6 +161,16 @@ CAF_TEST(configuration errors name the offending entry) {
   CAF_CHECK_EQUAL(good->servers.at(0).things.at(0).actions.size(), 5u);
 }
 
+CAF_TEST(the example configuration and the conformance model load) {
+  for (const char* file : {THING_SIM_EXAMPLE_CONFIG, THING_SIM_TEST_CONFIG}) {
+    auto cfg = load_config_file(file);
+    if (!cfg)
+      CAF_FAIL(cfg.error());
+    CAF_CHECK_EQUAL(cfg->servers.size(), 2u);
+  }
+  CAF_CHECK(!load_config_file("/nonexistent/thing-sim.yaml").has_value());
+}
+
 CAF_TEST(payload scans validate JSON and find positional arguments) {
   CAF_CHECK(scan_json(R"({"a":1})").is_object);
   CAF_CHECK(!scan_json(R"({"a":1})").has_args_key);
