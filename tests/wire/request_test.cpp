@@ -338,3 +338,17 @@ CAF_TEST(numbers in any JSON form are accepted and tiny ones round to zero like 
     CAF_CHECK_EQUAL(*res->server_context.execution_timeout, value);
   }
 }
+
+CAF_TEST(escaped member names mean the same as plain ones) {
+  auto res = parse_request_header(header_with(
+    R"(,"serverE\u0078ecutionContext":{"invokation_\u0074imeout":2,"\u006fneway":true})"
+    R"(,"thing\u0049D":"t")"));
+  if (!res)
+    CAF_FAIL(res.error().to_string());
+  CAF_CHECK_EQUAL(*res->server_context.invokation_timeout, 2.0);
+  CAF_CHECK(res->server_context.oneway);
+  CAF_CHECK_EQUAL(res->thing_id, "t");
+  // An escaped spelling of a known field still counts as that field.
+  CAF_CHECK(header_error(header_with(R"(,"m\u0065ssageID":"again")")).code
+            == codec_errc::bad_value);
+}
