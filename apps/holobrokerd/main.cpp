@@ -52,8 +52,10 @@ void announce(const broker::broker_node& node) {
   std::fflush(stdout);
 }
 
+/// Applies a SIGHUP; an invalid file leaves everything as it was. Updates
+/// `grace` and `thing_count` to the new configuration's.
 void reload(broker::broker_node& node, const daemon::command_line& cli,
-            daemon::service_notifier& notifier, std::size_t& thing_count) {
+            daemon::service_notifier& notifier, std::size_t& thing_count, caf::timespan& grace) {
   notifier.reloading("reloading " + cli.config_file);
   spdlog::info("SIGHUP: reloading {}", cli.config_file);
   auto next = load(cli);
@@ -71,6 +73,7 @@ void reload(broker::broker_node& node, const daemon::command_line& cli,
     spdlog::error("reload failed: {}", summary.error());
   } else {
     thing_count = next->things.size();
+    grace = std::chrono::duration_cast<caf::timespan>(next->drain_grace);
     spdlog::info("reloaded: {}", *summary);
   }
   notifier.ready(fmt::format("serving {} Things", thing_count));
@@ -114,10 +117,7 @@ int run(const daemon::command_line& cli) {
   auto grace = std::chrono::duration_cast<caf::timespan>(cfg->drain_grace);
   for (;;) {
     if (daemon::signal_waiter::wait() == daemon::daemon_signal::reload) {
-      reload(**node, cli, notifier, thing_count);
-      // A reload may change the grace period.
-      if (auto now = config::load_config(cli.config_file))
-        grace = std::chrono::duration_cast<caf::timespan>(now->drain_grace);
+      reload(**node, cli, notifier, thing_count, grace);
       continue;
     }
     break;

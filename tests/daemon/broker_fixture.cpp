@@ -7,7 +7,10 @@ namespace holobroker::test {
 using namespace holobroker::client;
 
 client::router_actor spawn_fake_router(caf::actor_system& sys, std::shared_ptr<router_script> s) {
-  return sys.spawn([s](client::router_actor::pointer self) -> client::router_actor::behavior_type {
+  // Spawned with an argument: CAF 0.17 binds a null tuple reference (UBSan)
+  // when a function-based actor gets none.
+  auto fun = [](client::router_actor::pointer self,
+                std::shared_ptr<router_script> s) -> client::router_actor::behavior_type {
     return {
       [self, s](execute_atom, operation_request& req) -> caf::result<operation_reply> {
         s->seen.push_back(req);
@@ -56,11 +59,13 @@ client::router_actor spawn_fake_router(caf::actor_system& sys, std::shared_ptr<r
       },
       [](get_atom, things_atom) { return std::vector<std::string>{}; },
     };
-  });
+  };
+  return sys.spawn(fun, std::move(s));
 }
 
 broker::fleet_actor spawn_fake_fleet(caf::actor_system& sys, std::shared_ptr<fleet_script> s) {
-  return sys.spawn([s](broker::fleet_actor::pointer) -> broker::fleet_actor::behavior_type {
+  auto fun = [](broker::fleet_actor::pointer,
+                std::shared_ptr<fleet_script> s) -> broker::fleet_actor::behavior_type {
     return {
       [s](oneway_atom, operation_request& req) -> caf::result<std::string> {
         s->oneway.push_back(req);
@@ -70,13 +75,14 @@ broker::fleet_actor spawn_fake_fleet(caf::actor_system& sys, std::shared_ptr<fle
       [](broker::reload_atom, const config::broker_config&) { return std::string{}; },
       [](caf::close_atom) {},
     };
-  });
+  };
+  return sys.spawn(fun, std::move(s));
 }
 
 events::event_subscriber_actor spawn_fake_subscriber(caf::actor_system& sys,
                                                      std::shared_ptr<subscriber_script> s) {
-  return sys.spawn(
-    [s](events::event_subscriber_actor::pointer) -> events::event_subscriber_actor::behavior_type {
+  auto fun = [](events::event_subscriber_actor::pointer, std::shared_ptr<subscriber_script> s)
+    -> events::event_subscriber_actor::behavior_type {
       return {
         [s](subscribe_atom, const std::string& thing, const std::string& event,
             events::event_sink_actor) { s->calls.push_back("+" + thing + "/" + event); },
@@ -87,7 +93,8 @@ events::event_subscriber_actor spawn_fake_subscriber(caf::actor_system& sys,
           return make_error(client_errc::unknown_message, "none");
         },
       };
-    });
+  };
+  return sys.spawn(fun, std::move(s));
 }
 
 } // namespace holobroker::test

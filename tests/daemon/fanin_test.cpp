@@ -77,12 +77,14 @@ CAF_TEST(pinned topics stay subscribed and keep the last value) {
   upstream_event("measurement", "11");
   CAF_CHECK(pub->sent.empty()); // nobody listens locally
   std::optional<wire::event> last;
-  sys.spawn([&](caf::event_based_actor* self) {
-    self
-      ->request(fanin, caf::infinite, broker::get_atom_v, broker::last_atom_v,
-                std::string{"test-thing"}, std::string{"measurement"})
-      .then([&](const wire::event& ev) { last = ev; });
-  });
+  sys.spawn(
+    [&](caf::event_based_actor* self, broker::fanin_actor f) {
+      self
+        ->request(f, caf::infinite, broker::get_atom_v, broker::last_atom_v,
+                  std::string{"test-thing"}, std::string{"measurement"})
+        .then([&](const wire::event& ev) { last = ev; });
+    },
+    fanin);
   sched.run();
   CAF_REQUIRE(last);
   CAF_CHECK_EQUAL(last->payload.view(), "11");

@@ -228,10 +228,12 @@ CAF_TEST(drain lets requests in flight finish and fails the rest once) {
   client_sends(from_client("c", op("c", "spectrometer", "hang")));
   CAF_REQUIRE_EQUAL(router_calls->held.size(), 2u);
   std::optional<std::pair<uint64_t, uint64_t>> result;
-  sys.spawn([&](caf::event_based_actor* self) {
-    self->request(frontend, caf::infinite, broker::drain_atom_v, caf::timespan{std::chrono::seconds{2}})
-      .then([&](uint64_t completed, uint64_t failed) { result.emplace(completed, failed); });
-  });
+  sys.spawn(
+    [&](caf::event_based_actor* self, broker::frontend_actor fe) {
+      self->request(fe, caf::infinite, broker::drain_atom_v, caf::timespan{std::chrono::seconds{2}})
+        .then([&](uint64_t completed, uint64_t failed) { result.emplace(completed, failed); });
+    },
+    frontend);
   sched.run_once();
   sched.run();
   // New requests are refused while draining.

@@ -5,7 +5,9 @@
 
 #include "fleet_fixture.hpp"
 #include "holobroker/wire/remote_exception.hpp"
+#include "holobroker/wire/event.hpp"
 #include "holobroker/wire/requests.hpp"
+#include "holobroker/zmq/multipart_io.hpp"
 #include "holobroker/wire/timeout.hpp"
 
 using namespace holobroker;
@@ -119,6 +121,24 @@ CAF_TEST(over TCP with the Thing served on TCP too) {
   CAF_REQUIRE(r.has_value());
   CAF_CHECK(r->header.type == wire::message_type::reply);
   CAF_CHECK_EQUAL(json::parse(r->payload.view()), json("SIM-SPEC-0001"));
+  // Events over TCP too: the publisher listens next to the TCP front end.
+  zmq::socket_t sub{ctx, zmq::socket_type::sub};
+  sub.set(zmq::sockopt::linger, 0);
+  sub.connect(daemon->events("tcp"));
+  sub.set(zmq::sockopt::subscribe, "spectrometer/integration_time_change_event");
+  std::optional<wire::event> ev;
+  for (int i = 0; i < 50 && !ev; ++i) {
+    // Writes until the subscription has made it upstream (PUB/SUB has no ack).
+    CAF_REQUIRE(c->call("holobroker", op(*c, "spectrometer", "integration_time", "writeproperty",
+                                         std::to_string(100 + i))));
+    zmq::pollitem_t item{sub.handle(), 0, ZMQ_POLLIN, 0};
+    if (zmq::poll(&item, 1, std::chrono::milliseconds{100}) > 0)
+      if (auto frames = zmqio::recv_multipart(sub))
+        if (auto parsed = wire::parse_event(*frames))
+          ev = std::move(*parsed);
+  }
+  CAF_REQUIRE(ev.has_value());
+  CAF_CHECK_EQUAL(ev->topic, "spectrometer/integration_time_change_event");
 }
 
 CAF_TEST(the broker answers its own actions) {
@@ -139,6 +159,7 @@ CAF_TEST(the broker answers its own actions) {
   CAF_CHECK_EQUAL(tj[1]["id"], "spectrometer");
   CAF_CHECK_EQUAL(tj[1]["state"], "connected");
   CAF_CHECK_EQUAL(tj[1]["server_id"], "thing-sim");
+  CAF_CHECK_EQUAL(tj[1]["address"], sim->address("thing-sim", "ipc").request);
   auto status = c->call("holobroker", op(*c, "holobroker", "status", "invokeaction", "{}"));
   CAF_REQUIRE(status.has_value());
   auto sj = json::parse(status->payload.view());

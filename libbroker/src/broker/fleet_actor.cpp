@@ -25,6 +25,7 @@ caf::timespan to_timespan(config::seconds s) {
 struct thing_entry {
   config::thing_config cfg;
   client::client_actor client;
+  std::string request_address; ///< resolved (IPC -> ipc://...)
   std::string event_address;
 };
 
@@ -88,7 +89,7 @@ void add_thing(self_ptr self, const config::thing_config& thing) {
   self->send(st.fanin, put_atom_v, thing.thing_id, sub.actor);
   for (const auto& ev : thing.events)
     self->send(st.fanin, subscribe_atom_v, thing.thing_id, ev);
-  st.things.insert_or_assign(thing.thing_id, thing_entry{thing, client, *events});
+  st.things.insert_or_assign(thing.thing_id, thing_entry{thing, client, ccfg->address, *events});
   spdlog::info("fleet: Thing {} on server {} at {} (client id {})", thing.thing_id,
                thing.server_id, ccfg->address, ccfg->client_id);
 }
@@ -182,7 +183,7 @@ fleet_actor spawn_fleet(caf::actor_system& sys, config::broker_config initial,
         for (const auto& [id, entry] : st.things) {
           nlohmann::json t{{"id", id},
                            {"server_id", entry.cfg.server_id},
-                           {"address", entry.cfg.address},
+                           {"address", entry.request_address},
                            {"event_address", entry.event_address},
                            {"client_id", entry.cfg.client_id},
                            {"connected", false},
