@@ -36,6 +36,22 @@ struct fixture : fleet_fixture {
     return false;
   }
 
+  /// Polls an introspection action until `pred` holds for its payload (bounded).
+  template <class Pred>
+  bool poll_action(raw_client& c, const std::string& action, Pred pred) {
+    for (int i = 0; i < 200; ++i) {
+      auto r = c.call("holobroker", op(c, "holobroker", action, "invokeaction", "{}"), 2s);
+      if (r && r->header.type == wire::message_type::reply && pred(json::parse(r->payload.view())))
+        return true;
+      std::this_thread::sleep_for(10ms);
+    }
+    return false;
+  }
+  template <class Pred>
+  bool poll_status(raw_client& c, Pred pred) { return poll_action(c, "status", pred); }
+  template <class Pred>
+  bool poll_things(raw_client& c, Pred pred) { return poll_action(c, "things", pred); }
+
   void reload(const std::string& things) {
     write_file(config_file, config(things));
     daemon->process().signal(SIGHUP);
@@ -77,9 +93,23 @@ CAF_TEST(a hangup reload adds and removes Things without disturbing the others) 
   auto still = c->call("holobroker", op(*c, "motor", "position", "readproperty"));
   CAF_REQUIRE(still.has_value());
   CAF_CHECK(still->header.type == wire::message_type::reply);
-  // Removing a Thing.
+  // Removing a Thing while a request to it runs: that request still ends
+  // in its REPLY (the connection retires once idle), later ones are refused.
+  auto moving = op(*c, "motor", "sleep", "invokeaction", R"({"seconds":0.5})");
+  c->send(wire::craft_request("holobroker", moving));
+  CAF_REQUIRE(poll_status(*c, [](const json& st) { return st["broker"]["in_flight"] == 1; }));
   reload(sim_thing("spectrometer"));
+  auto done = c->await(moving.header.message_id, 5s);
+  CAF_REQUIRE(done.has_value());
+  CAF_CHECK(done->header.type == wire::message_type::reply);
   CAF_CHECK(eventually(*c, "motor", "position", wire::message_type::invalid_message));
+  // Changing a Thing (a new client id) keeps it reachable throughout.
+  reload(sim_thing("spectrometer", "IPC", "    client_id: holobroker-spectrometer-2\n"));
+  CAF_CHECK(poll_things(*c, [](const json& things) {
+    return things.size() == 1 && things[0]["client_id"] == "holobroker-spectrometer-2"
+           && things[0]["state"] == "connected";
+  }));
+  std::this_thread::sleep_for(100ms); // more load on the new connection
   stop = true;
   load.join();
   CAF_CHECK(ok.load() > 0);
@@ -100,15 +130,8 @@ CAF_TEST(terminate drains so that every request in flight ends in exactly one ou
   slow_c->send(wire::craft_request("holobroker", slow));
   // Both are in flight once the broker counts them.
   auto watcher = client("raw-client-watch");
-  bool in_flight = false;
-  for (int i = 0; i < 100 && !in_flight; ++i) {
-    auto st = watcher->call("holobroker", op(*watcher, "holobroker", "status", "invokeaction", "{}"));
-    CAF_REQUIRE(st.has_value());
-    in_flight = json::parse(st->payload.view())["broker"]["in_flight"] == 2;
-    if (!in_flight)
-      std::this_thread::sleep_for(10ms);
-  }
-  CAF_REQUIRE(in_flight);
+  CAF_REQUIRE(
+    poll_status(*watcher, [](const json& st) { return st["broker"]["in_flight"] == 2; }));
   auto ipc_file = daemon->frontend("ipc").substr(6);
   CAF_CHECK(std::filesystem::exists(ipc_file));
   daemon->process().signal(SIGTERM);

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "connection_retirement.hpp"
 #include "holobroker/broker/reload_plan.hpp"
 #include "holobroker/client/client_actor.hpp"
 #include "holobroker/client/error.hpp"
@@ -47,15 +48,31 @@ struct fleet_state {
 
 using self_ptr = fleet_actor::stateful_pointer<fleet_state>;
 
-void remove_thing(self_ptr self, const std::string& thing_id) {
+/// How a Thing's connection goes when the Thing leaves the fleet.
+enum class departure {
+  retire, ///< reload: requests in flight may finish (connection_retirement.hpp)
+  close,  ///< shutdown: at once; the front end already answered them all
+};
+
+void remove_thing(self_ptr self, const std::string& thing_id, departure how,
+                  bool keep_route = false) {
   auto& st = self->state;
   auto i = st.things.find(thing_id);
   if (i == st.things.end())
     return;
-  self->send(st.router, delete_atom_v, thing_id);
+  // A changed Thing keeps its route: add_thing re-maps it to the new
+  // connection, so no request in between sees an unknown Thing.
+  if (!keep_route)
+    self->send(st.router, delete_atom_v, thing_id);
+  // The fan-in ends the upstream subscriptions on the old source; local
+  // demand stays and is subscribed again when the Thing comes back.
   self->send(st.fanin, delete_atom_v, thing_id);
-  // Requests still in flight on this connection end with `closed`.
-  self->send_exit(i->second.client, caf::exit_reason::user_shutdown);
+  if (how == departure::retire)
+    retire_connection(self->system(), i->second.client,
+                      std::chrono::duration_cast<caf::timespan>(
+                        i->second.cfg.effective_deadline() + i->second.cfg.deadline_margin));
+  else
+    self->send_exit(i->second.client, caf::exit_reason::user_shutdown);
   if (auto s = st.subscribers.find(i->second.event_address); s != st.subscribers.end()) {
     s->second.things.erase(thing_id);
     if (s->second.things.empty()) {
@@ -107,9 +124,9 @@ std::string apply_config(self_ptr self, const config::broker_config& next) {
   merged.drain_grace = next.drain_grace;
   merged.logging = next.logging;
   for (const auto& id : plan.removed)
-    remove_thing(self, id);
+    remove_thing(self, id, departure::retire);
   for (const auto& thing : plan.changed)
-    remove_thing(self, thing.thing_id);
+    remove_thing(self, thing.thing_id, departure::retire, true);
   st.running = merged;
   for (const auto& thing : plan.changed)
     add_thing(self, thing);
@@ -235,7 +252,7 @@ fleet_actor spawn_fleet(caf::actor_system& sys, config::broker_config initial,
         for (const auto& [id, entry] : st.things)
           ids.push_back(id);
         for (const auto& id : ids)
-          remove_thing(self, id);
+          remove_thing(self, id, departure::close);
       },
     };
   };
