@@ -38,6 +38,8 @@ public:
   const std::string& frontend(const std::string& transport) const;
   const std::string& broker_id() const noexcept { return id_; }
   pid_t pid() const noexcept { return child_->pid(); }
+  /// Where its stderr (the log) goes.
+  const std::string& log_file() const noexcept { return child_->stderr_log(); }
   /// When the process was started (just before fork).
   std::chrono::steady_clock::time_point started() const noexcept { return started_; }
 

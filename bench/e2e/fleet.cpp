@@ -1,6 +1,7 @@
 #include "fleet.hpp"
 
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <stdexcept>
 #include <thread>
@@ -37,6 +38,16 @@ std::size_t connected_things(raw_client& client) {
   for (const auto& t : doc)
     n += t.value("state", "") == "connected" ? 1 : 0;
   return n;
+}
+
+/// The first error the daemon logged, to say why Things did not connect.
+std::string first_logged_error(const std::string& log) {
+  std::ifstream in{log};
+  std::string line;
+  while (std::getline(in, line))
+    if (line.find(" error ") != std::string::npos || line.find(" critical ") != std::string::npos)
+      return line;
+  return "no error logged";
 }
 
 } // namespace
@@ -76,11 +87,15 @@ fleet_figures run_fleet(const fleet_options& opts) {
     client = std::make_unique<raw_client>(ctx, fmt::format("bench-fleet-client-{}", r),
                                           daemon->frontend("ipc"), daemon->broker_id());
     client->handshake(std::chrono::seconds{30});
-    auto give_up = daemon->started() + std::chrono::seconds{120};
-    while (connected_things(*client) < thing_ids.size()) {
+    auto give_up = daemon->started() + std::chrono::seconds{30};
+    for (;;) {
+      auto connected = connected_things(*client);
+      if (connected == thing_ids.size())
+        break;
       if (std::chrono::steady_clock::now() > give_up)
-        throw std::runtime_error(
-          fmt::format("{} Things not all connected after 120 s", opts.things));
+        throw std::runtime_error(fmt::format("{} of {} Things connected after 30 s; daemon: {}",
+                                             connected, thing_ids.size(),
+                                             first_logged_error(daemon->log_file())));
       std::this_thread::sleep_for(std::chrono::milliseconds{5});
     }
     fig.connected_s.push_back(

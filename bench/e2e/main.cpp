@@ -21,6 +21,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <caf/actor_system.hpp>
@@ -77,12 +78,35 @@ struct options {
   std::vector<std::string> loads{"small", "1KiB", "1MiB"};
   std::vector<std::string> paths{"raw", "thing-sim", "client", "blocking", "daemon"};
   std::vector<int> fleet{10, 100, 1000};
+  std::string scheduler = "wake";
   std::string thing_sim = HOLOBROKER_BENCH_THING_SIM;
   std::string holobrokerd = HOLOBROKER_BENCH_HOLOBROKERD;
 };
 
 bool wanted(const std::vector<std::string>& list, const std::string& x) {
   return std::find(list.begin(), list.end(), x) != list.end();
+}
+
+/// The CAF scheduler of the bench process (the client-actor paths):
+///   caf     - CAF 0.17's defaults: an idle worker polls, then sleeps 50 us
+///             between polls for 500 rounds before it waits on its condition
+///             variable; a message arriving meanwhile waits out the sleep.
+///   wake    - work stealing without the 50 us sleeps: after the short
+///             aggressive poll an idle worker waits on its condition variable
+///             and enqueueing wakes it at once.
+///   sharing - CAF's work-sharing scheduler (one queue, condition variable).
+/// Except for `caf`, no more workers than cores (CAF's default is at least 4).
+void apply_scheduler(caf::actor_system_config& cfg, const std::string& name) {
+  if (name != "caf")
+    cfg.set("scheduler.max-threads",
+            static_cast<std::size_t>(std::max(1u, std::thread::hardware_concurrency())));
+  if (name == "wake") {
+    cfg.set("work-stealing.moderate-poll-attempts", std::size_t{0});
+  } else if (name == "sharing") {
+    cfg.set("scheduler.policy", caf::atom("sharing"));
+  } else if (name != "caf") {
+    throw std::runtime_error("unknown scheduler setting '" + name + "' (caf, wake, sharing)");
+  }
 }
 
 /// Which thing-sim server and Thing each transport uses (one server per
@@ -118,6 +142,7 @@ void run_paths(const options& opt, const std::string& work_dir) {
   caf::actor_system_config cfg;
   client::add_message_types(cfg);
   cfg.set("logger.verbosity", caf::atom("quiet"));
+  apply_scheduler(cfg, opt.scheduler);
   caf::actor_system sys{cfg};
   auto transports = transport::make_zmq_transport_factory();
   zmq::context_t ctx;
@@ -145,8 +170,14 @@ void run_paths(const options& opt, const std::string& work_dir) {
       if (daemon_client)
         daemon_pool = daemon_client->request_pool(w, {t.thing});
       std::vector<path_row> rows;
-      for (const auto& p : opt.paths)
-        rows.push_back({p, tx, w.name, {}, {}, p != "blocking"});
+      for (const auto& p : opt.paths) {
+        path_row row;
+        row.path = p;
+        row.transport = tx;
+        row.load = w.name;
+        row.has_throughput = p != "blocking";
+        rows.push_back(std::move(row));
+      }
       std::vector<path_figures> raw_runs;
       for (int r = 0; r < opt.repeat; ++r) {
         auto raw = run_raw_echo(tx, w, work_dir, opt.window);
@@ -164,8 +195,13 @@ void run_paths(const options& opt, const std::string& work_dir) {
             row.runs.push_back(daemon_client->measure(daemon_pool, w, opt.window));
         }
       }
+      std::vector<path_figures> sim_runs;
+      for (const auto& row : rows)
+        if (row.path == "thing-sim")
+          sim_runs = row.runs;
       for (auto& row : rows) {
         row.raw_runs = raw_runs;
+        row.sim_runs = sim_runs;
         print_path_row(row);
       }
     }
@@ -187,7 +223,12 @@ void run_fleets(const options& opt, const std::string& work_dir) {
     fo.window = opt.window;
     fo.requests = opt.quick ? 5000 : 50000;
     fo.repeat = opt.repeat;
-    print_fleet_row(run_fleet(fo));
+    try {
+      print_fleet_row(run_fleet(fo));
+    } catch (const std::exception& ex) {
+      // A fleet size that does not come up is a finding, not the end of the run.
+      print_fleet_failure(n, ex.what());
+    }
   }
 }
 
@@ -211,6 +252,9 @@ int main(int argc, char** argv) {
     ->delimiter(',');
   app.add_option("--fleet", opt.fleet, "fleet sizes in Things (0: no fleet runs)")
     ->delimiter(',');
+  app.add_option("--scheduler", opt.scheduler,
+                 "CAF scheduler of the client-actor paths: caf (defaults), wake, sharing")
+    ->check(CLI::IsMember({"caf", "wake", "sharing"}));
   app.add_option("--thing-sim", opt.thing_sim, "path of thing-sim");
   app.add_option("--holobrokerd", opt.holobrokerd, "path of holobrokerd");
   CLI11_PARSE(app, argc, argv);
@@ -225,8 +269,9 @@ int main(int argc, char** argv) {
   auto work_dir = make_work_dir();
   fmt::print("# holobroker-bench {}\n", utc_now());
   fmt::print("# machine: {}\n", describe_machine());
-  fmt::print("# {} repetitions (medians, min-max), window {}, idle period {} s{}\n", opt.repeat,
-             opt.window, opt.idle_seconds, opt.quick ? ", quick" : "");
+  fmt::print("# {} repetitions (medians, min-max), window {}, idle period {} s, CAF scheduler "
+             "'{}'{}\n",
+             opt.repeat, opt.window, opt.idle_seconds, opt.scheduler, opt.quick ? ", quick" : "");
   fmt::print("# work dir {}\n\n", work_dir);
   int code = EXIT_SUCCESS;
   try {

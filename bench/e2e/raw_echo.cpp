@@ -40,8 +40,12 @@ void echo_server(zmq::socket_t server, wire::shared_bytes reply_header) {
 
 path_figures run_raw_echo(const std::string& transport, const workload& w,
                           const std::string& work_dir, int window) {
-  zmq::context_t ctx;
-  zmq::socket_t server{ctx, zmq::socket_type::router};
+  // Two contexts, as between two processes: each side has its own I/O
+  // thread. (One shared context would let a single I/O thread serve both
+  // ends and make the "wire" faster than any real client/server pair.)
+  zmq::context_t server_ctx;
+  zmq::context_t client_ctx;
+  zmq::socket_t server{server_ctx, zmq::socket_type::router};
   server.set(zmq::sockopt::routing_id, server_id);
   server.set(zmq::sockopt::linger, 0);
   server.set(zmq::sockopt::sndhwm, 0);
@@ -60,7 +64,7 @@ path_figures run_raw_echo(const std::string& transport, const workload& w,
 
   path_figures fig;
   {
-    raw_client client{ctx, "raw-echo-client", endpoint, server_id};
+    raw_client client{client_ctx, "raw-echo-client", endpoint, server_id};
     client.handshake(std::chrono::seconds{10});
     fig = client.measure(client.request_pool(w, {"spectrometer"}), w, window);
     client.send(

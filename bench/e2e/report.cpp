@@ -19,11 +19,12 @@ spread over(const std::vector<path_figures>& runs, F field) {
 /// The median of per-repetition ratios: each repetition's path and raw
 /// figures were measured back to back, so load drift cancels out.
 template <class F>
-std::optional<double> ratio(const path_row& row, F field) {
+std::optional<double> ratio(const std::vector<path_figures>& runs,
+                            const std::vector<path_figures>& base, F field) {
   std::vector<double> xs;
-  for (std::size_t i = 0; i < row.runs.size() && i < row.raw_runs.size(); ++i)
-    if (field(row.raw_runs[i]) > 0)
-      xs.push_back(field(row.runs[i]) / field(row.raw_runs[i]));
+  for (std::size_t i = 0; i < runs.size() && i < base.size(); ++i)
+    if (field(base[i]) > 0)
+      xs.push_back(field(runs[i]) / field(base[i]));
   if (xs.empty())
     return std::nullopt;
   return summarize(xs).median;
@@ -37,8 +38,8 @@ std::string pct(const std::optional<double>& x) {
 
 void print_path_header() {
   fmt::print("| path | tx | load | p50 us (min-max) | p99 us | req/s (min-max) | MiB/s "
-             "| p50 x raw | req/s % raw | MiB/s % raw | goals |\n"
-             "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
+             "| p50 x raw | req/s % raw | MiB/s % raw | p50 x thing-sim | goals |\n"
+             "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
 }
 
 void print_path_row(const path_row& row) {
@@ -49,22 +50,26 @@ void print_path_row(const path_row& row) {
   ratios r;
   bool is_raw = row.path == "raw";
   if (!is_raw) {
-    r.p50 = ratio(row, p50);
+    r.p50 = ratio(row.runs, row.raw_runs, p50);
     if (row.has_throughput) {
-      r.throughput = ratio(row, rps);
+      r.throughput = ratio(row.runs, row.raw_runs, rps);
       if (row.load != "small")
-        r.bandwidth = ratio(row, mib);
+        r.bandwidth = ratio(row.runs, row.raw_runs, mib);
     }
   }
+  std::optional<double> over_sim;
+  if (!is_raw && row.path != "thing-sim")
+    over_sim = ratio(row.runs, row.sim_runs, p50);
   auto bandwidth = row.has_throughput && row.load != "small"
                      ? fmt::format("{:.0f}", over(row.runs, mib).median)
                      : std::string{"-"};
-  fmt::print("| {} | {} | {} | {} | {:.1f} | {} | {} | {} | {} | {} | {} |\n", row.path,
+  fmt::print("| {} | {} | {} | {} | {:.1f} | {} | {} | {} | {} | {} | {} | {} |\n", row.path,
              row.transport, row.load, over(row.runs, p50).to_string(),
              over(row.runs, p99).median,
              row.has_throughput ? over(row.runs, rps).to_string(0) : std::string{"-"},
              bandwidth, r.p50 ? fmt::format("{:.2f}", *r.p50) : "-", pct(r.throughput),
-             pct(r.bandwidth), verdict(row.path, row.load, r));
+             pct(r.bandwidth), over_sim ? fmt::format("{:.2f}", *over_sim) : "-",
+             verdict(row.path, row.load, r));
   std::fflush(stdout);
 }
 
@@ -80,6 +85,11 @@ void print_fleet_row(const fleet_figures& fig) {
              connected.to_string(3), fig.rss_mb, fig.peak_rss_mb, fig.threads, fig.idle_cpu_pct,
              fig.throughput_rps, fig.rtt_p50_us,
              fleet_verdict({connected.median, fig.threads, fig.rss_mb, fig.idle_cpu_pct}));
+  std::fflush(stdout);
+}
+
+void print_fleet_failure(int things, const std::string& why) {
+  fmt::print("| {} | FAILED: {} | | | | | | | goals MISSED |\n", things, why);
   std::fflush(stdout);
 }
 

@@ -23,6 +23,9 @@ struct path_row {
   std::string load;
   std::vector<path_figures> runs;
   std::vector<path_figures> raw_runs; ///< paired with `runs`
+  /// thing-sim's own figures of the same repetitions (empty if not run):
+  /// how much a path adds over the server it talks to.
+  std::vector<path_figures> sim_runs;
   bool has_throughput = true;
 };
 
@@ -31,5 +34,6 @@ void print_path_row(const path_row& row);
 
 void print_fleet_header();
 void print_fleet_row(const fleet_figures& fig);
+void print_fleet_failure(int things, const std::string& why);
 
 } // namespace holobroker::bench
