@@ -5,10 +5,13 @@
 // replies. Prints one line per scenario; figures go to docs/BENCHMARKS.md.
 
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <filesystem>
 #include <string>
 #include <thread>
+
+#include <pthread.h>
 
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
@@ -31,15 +34,28 @@ struct scenario {
   std::string payload;
 };
 
-/// Pipelines `total` copies of `req` with at most `window` in flight; returns
-/// replies per second (every reply must be a REPLY).
-double run(zmq::socket_t& client, const std::string& server, const wire::request& req,
-           long total, long window) {
+/// CPU time consumed so far by the thread behind `clock`.
+double cpu_seconds(clockid_t clock) {
+  timespec ts{};
+  clock_gettime(clock, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+struct figures {
+  double replies_per_s = 0;     ///< wall clock, client's view
+  double server_cpu_us = 0;     ///< CPU time of the simulator's loop thread per reply
+};
+
+/// Pipelines `total` copies of `req` with at most `window` in flight (every
+/// reply must be a REPLY).
+figures run(zmq::socket_t& client, const std::string& server, const wire::request& req,
+            long total, long window, clockid_t server_clock) {
   auto frames = wire::craft_request(server, req);
   long sent = 0;
   long received = 0;
   long bad = 0;
   auto start = clock_type::now();
+  auto cpu_start = cpu_seconds(server_clock);
   while (received < total) {
     while (sent < total && sent - received < window) {
       zmqio::send_multipart(client, frames, false);
@@ -48,7 +64,7 @@ double run(zmq::socket_t& client, const std::string& server, const wire::request
     zmq::pollitem_t item{client.handle(), 0, ZMQ_POLLIN, 0};
     if (zmq::poll(&item, 1, std::chrono::milliseconds{5000}) == 0) {
       std::fprintf(stderr, "no reply for 5 s after %ld replies\n", received);
-      return 0;
+      return {};
     }
     while (auto msg = zmqio::recv_multipart(client)) {
       ++received;
@@ -57,9 +73,10 @@ double run(zmq::socket_t& client, const std::string& server, const wire::request
     }
   }
   auto secs = std::chrono::duration<double>(clock_type::now() - start).count();
+  auto cpu = cpu_seconds(server_clock) - cpu_start;
   if (bad > 0)
     std::fprintf(stderr, "%ld replies were not REPLY\n", bad);
-  return static_cast<double>(total) / secs;
+  return {static_cast<double>(total) / secs, cpu * 1e6 / static_cast<double>(total)};
 }
 
 } // namespace
@@ -90,6 +107,8 @@ int main(int argc, char** argv) {
   address = address.substr(address.find("ipc://"));
   address = address.substr(0, address.find(' '));
   std::thread loop{[&] { simulator.run(false); }};
+  clockid_t server_clock{};
+  pthread_getcpuclockid(loop.native_handle(), &server_clock);
 
   zmq::context_t ctx{1};
   zmq::socket_t client{ctx, zmq::socket_type::router};
@@ -124,9 +143,12 @@ int main(int argc, char** argv) {
     bool big = s.payload.size() > 4096;
     long n = big ? big_total : total;
     long w = big ? std::min(window, 16L) : window;
-    run(client, "thing-sim", req, std::min(n, 20000L), w); // warm-up
-    auto rate = run(client, "thing-sim", req, n, w);
-    std::printf("%-36s %10.0f replies/s  (%ld requests%s)\n", s.name.c_str(), rate, n,
+    run(client, "thing-sim", req, std::min(n, 20000L), w, server_clock); // warm-up
+    auto f = run(client, "thing-sim", req, n, w, server_clock);
+    std::printf("%-34s %9.0f replies/s  server loop %7.2f us CPU/reply (= %9.0f/s of one "
+                "core)  [%ld requests%s]\n",
+                s.name.c_str(), f.replies_per_s, f.server_cpu_us,
+                f.server_cpu_us > 0 ? 1e6 / f.server_cpu_us : 0.0, n,
                 big ? ", window 16" : "");
     std::fflush(stdout);
   }
