@@ -146,6 +146,7 @@ int main(int argc, char** argv) {
   caf::actor_system_config sys_cfg;
   sys_cfg.set("logger.file-verbosity", caf::atom("quiet"));
   sys_cfg.set("logger.console-verbosity", caf::atom("quiet"));
+  sys_cfg.set("scheduler.policy", caf::atom("sharing")); // no idle napping loops
   client::add_message_types(sys_cfg);
   caf::actor_system sys{sys_cfg};
   int rc = 0;

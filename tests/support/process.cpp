@@ -9,6 +9,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -57,6 +58,9 @@ child_process::child_process(const std::string& program, const std::vector<std::
     throw sys_error("fork");
   }
   if (pid_ == 0) {
+    // A test that aborts (failed CAF_REQUIRE) runs no destructors: the child
+    // must not outlive it and keep the test's output pipes open.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     ::dup2(fds[1], STDOUT_FILENO); // dup2 clears O_CLOEXEC on the copy
     ::execve(program.c_str(), argv.data(), envp.data());
     ::_exit(127);

@@ -5,6 +5,7 @@
 #include <deque>
 #include <random>
 #include <unordered_map>
+#include <unordered_set>
 #include <variant>
 #include <vector>
 
@@ -92,6 +93,7 @@ struct client_state {
   std::unordered_map<std::string, pending_request> requests; ///< by message id
   std::deque<std::string> send_queue;
   std::unordered_map<std::string, caf::typed_response_promise<bool>> handshakes;
+  std::unordered_set<std::string> superseded_handshakes; ///< answered late, not counted
   std::unordered_map<std::string, pending_ping> pings;
   std::vector<caf::typed_response_promise<caf::timespan>> handshake_waiters;
   reply_cache cache{0};
@@ -443,13 +445,19 @@ struct client_state {
     }
     auto i = handshakes.find(id);
     if (i == handshakes.end()) {
-      drop(id, "HANDSHAKE reply for an attempt nobody waits for");
+      // Answers to superseded attempts are expected, not dropped replies.
+      if (superseded_handshakes.erase(id) == 0)
+        drop(id, "HANDSHAKE reply for an attempt nobody waits for");
       return;
     }
     i->second.deliver(true);
     handshakes.erase(i);
-    for (auto& [other, rp] : handshakes)
+    if (superseded_handshakes.size() > 64)
+      superseded_handshakes.clear();
+    for (auto& [other, rp] : handshakes) {
       rp.deliver(false);
+      superseded_handshakes.insert(other);
+    }
     handshakes.clear();
     if (state != phase::handshaking)
       return;

@@ -1,0 +1,133 @@
+#define CAF_SUITE holobroker_cli
+#include <caf/test/unit_test.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "live_fixture.hpp"
+
+using namespace holobroker;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct cli_result {
+  int exit_code = -1;
+  std::vector<std::string> out;
+  std::string err;
+};
+
+/// Runs the holobroker CLI to completion (bounded), capturing stdout and stderr.
+cli_result run_cli(const std::string& dir, std::vector<std::string> args) {
+  auto err_file = dir + "/cli-stderr.txt";
+  std::vector<std::string> sh_args{"-c", "exec \"$0\" \"$@\" 2>\"$CLI_STDERR\"",
+                                   HOLOBROKER_CLI_BINARY};
+  sh_args.insert(sh_args.end(), args.begin(), args.end());
+  test::child_process proc{"/bin/sh", sh_args, {"CLI_STDERR=" + err_file}};
+  cli_result res;
+  while (auto line = proc.read_line(20s))
+    res.out.push_back(*line);
+  if (auto st = proc.wait_exit(20s))
+    res.exit_code = test::exit_code_of(*st);
+  std::ifstream in{err_file};
+  std::stringstream buf;
+  buf << in.rdbuf();
+  res.err = buf.str();
+  return res;
+}
+
+bool contains(const std::string& text, const std::string& what) {
+  return text.find(what) != std::string::npos;
+}
+
+struct cli_fixture {
+  test::temp_dir dir{"holobroker-cli"};
+  std::unique_ptr<test::sim_process> sim;
+
+  cli_fixture() { sim = std::make_unique<test::sim_process>(dir.string(),
+                                                            std::vector<std::string>{
+                                                              "--event-period", "0.05"}); }
+
+  cli_result ipc(std::vector<std::string> args) {
+    std::vector<std::string> all{"--direct", "IPC", "--temp-dir", dir.string(), "--server-id",
+                                 "thing-sim"};
+    all.insert(all.end(), args.begin(), args.end());
+    return run_cli(dir.string(), all);
+  }
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(cli_tests, cli_fixture)
+
+CAF_TEST(read write and invoke print JSON results) {
+  auto r = ipc({"read", "spectrometer", "integration_time"});
+  CAF_CHECK_EQUAL(r.exit_code, 0);
+  CAF_CHECK_EQUAL(r.out, (std::vector<std::string>{"10.0"}));
+  CAF_CHECK_EQUAL(r.err, "");
+  r = ipc({"write", "spectrometer", "settings", R"({"trigger_mode":"external","averages":4,"dark_correction":true})"});
+  CAF_CHECK_EQUAL(r.exit_code, 0);
+  CAF_CHECK_EQUAL(r.out, (std::vector<std::string>{"null"}));
+  r = ipc({"read", "spectrometer", "settings"});
+  CAF_REQUIRE_EQUAL(r.out.size(), 1u);
+  CAF_MESSAGE("settings: " << r.out[0]);
+  CAF_CHECK_EQUAL(nlohmann::json::parse(r.out[0]).value("averages", 0), 4);
+  r = ipc({"invoke", "spectrometer", "echo", R"({"x":[1,2]})"});
+  CAF_CHECK_EQUAL(r.exit_code, 0);
+  CAF_CHECK_EQUAL(r.out, (std::vector<std::string>{R"({"x":[1,2]})"}));
+  r = run_cli(dir.string(), {"--direct", sim->tcp_address, "--server-id", "thing-sim", "read",
+                             "spectrometer", "serial_number"});
+  CAF_CHECK_EQUAL(r.exit_code, 0);
+  CAF_CHECK_EQUAL(r.out, (std::vector<std::string>{"\"SIM-SPEC-0001\""}));
+  r = run_cli(dir.string(), {"--direct", sim->ipc_address, "--server-id", "thing-sim", "invoke",
+                             "spectrometer", "raw_bytes"});
+  CAF_CHECK_EQUAL(r.exit_code, 0);
+  CAF_REQUIRE_EQUAL(r.out.size(), 1u);
+  CAF_CHECK(contains(r.out[0], "\"bytes_base64\":\""));
+}
+
+CAF_TEST(errors go to stderr with distinct exit codes) {
+  auto r = ipc({"invoke", "spectrometer", "fail"});
+  CAF_CHECK_EQUAL(r.exit_code, 5);
+  CAF_CHECK(r.out.empty());
+  CAF_CHECK(contains(r.err, "ValueError"));
+  CAF_CHECK(contains(r.err, "simulated failure"));
+  r = ipc({"--timeout", "0.3", "invoke", "spectrometer", "sleep", R"({"seconds":2})"});
+  CAF_CHECK_EQUAL(r.exit_code, 4);
+  CAF_CHECK(contains(r.err, "timeout"));
+  r = ipc({"--execution-timeout", "0.1", "invoke", "spectrometer", "sleep", R"({"seconds":1})"});
+  CAF_CHECK_EQUAL(r.exit_code, 4);
+  CAF_CHECK(contains(r.err, "execution timeout"));
+  r = run_cli(dir.string(), {"--direct", sim->tcp_address, "--server-id", "other", "--timeout",
+                             "0.3", "read", "spectrometer", "integration_time"});
+  CAF_CHECK_EQUAL(r.exit_code, 3);
+  CAF_CHECK(contains(r.err, "unable to contact server 'other'"));
+  r = ipc({"write", "spectrometer", "integration_time", "{not json"});
+  CAF_CHECK_EQUAL(r.exit_code, 2);
+  CAF_CHECK(contains(r.err, "not valid JSON"));
+  r = ipc({"invoke", "spectrometer", "echo", "[1]"});
+  CAF_CHECK_EQUAL(r.exit_code, 2);
+  CAF_CHECK(contains(r.err, "must be a JSON object"));
+  r = ipc({"read", "no-such-thing", "x"});
+  CAF_CHECK_EQUAL(r.exit_code, 5);
+  CAF_CHECK(contains(r.err, "invalid_message"));
+  r = run_cli(dir.string(), {"--direct", "udp://x", "--server-id", "thing-sim", "read", "a", "b"});
+  CAF_CHECK_EQUAL(r.exit_code, 2);
+  CAF_CHECK(contains(r.err, "invalid server address"));
+}
+
+CAF_TEST(subscribe prints one JSON document per event) {
+  auto r = ipc({"subscribe", "spectrometer", "measurement", "--count", "3"});
+  CAF_CHECK_EQUAL(r.exit_code, 0);
+  CAF_REQUIRE_EQUAL(r.out.size(), 3u);
+  for (auto& line : r.out) {
+    auto doc = nlohmann::json::parse(line, nullptr, false);
+    CAF_CHECK(!doc.is_discarded() && doc.contains("intensity"));
+  }
+  auto t = ipc({"--timeout", "0.3", "subscribe", "motor", "never", "--count", "1"});
+  CAF_CHECK_EQUAL(t.exit_code, 4);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
