@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <iostream>
 
+#include <sys/resource.h>
+
 #include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -89,6 +91,12 @@ int main(int argc, char** argv) {
   spdlog::set_level(level);
   if (auto err = validate(cfg))
     return fail(*err);
+
+  // Large fleets need a few file descriptors per server: use the hard limit.
+  if (rlimit lim{}; ::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &lim);
+  }
 
   // Block the shutdown signals before libzmq starts its threads; the event
   // loop receives them through a signalfd.

@@ -39,6 +39,10 @@ namespace holobroker::sim {
 simulator::simulator(sim_config cfg, zmq::context_t* ctx) : cfg_(std::move(cfg)) {
   if (!ctx) {
     own_ctx_ = std::make_unique<zmq::context_t>(1);
+    // Up to four sockets per server (ROUTER + PUB on IPC/TCP and INPROC);
+    // libzmq's default cap of 1023 would stop fleets of a few hundred servers.
+    auto needed = 4 * static_cast<int>(cfg_.servers.size()) + 64;
+    own_ctx_->set(zmq::ctxopt::max_sockets, std::max(needed, ZMQ_MAX_SOCKETS_DFLT));
     ctx = own_ctx_.get();
   }
   ctx_ = ctx;
