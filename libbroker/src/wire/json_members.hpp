@@ -6,7 +6,9 @@
 // member with its raw JSON text, so nested objects can be forwarded verbatim
 // or taken apart in the same pass by a nested visitor.
 
+#include <initializer_list>
 #include <optional>
+#include <utility>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -83,5 +85,47 @@ inline std::optional<codec_error> mark_seen(unsigned& seen, unsigned bit, std::s
 /// Copies a string member into `out`, or names the type mismatch.
 std::optional<codec_error> assign_string(std::string_view what, const json_member& member,
                                          std::string& out);
+
+/// Bookkeeping shared by the header readers: every field at most once, typed
+/// string assignment, and the required-field check after reading.
+class field_reader : public member_visitor {
+public:
+  explicit field_reader(std::string_view what) noexcept : what_(what) {}
+
+  bool seen(unsigned bit) const noexcept { return (seen_ & bit) != 0; }
+
+  /// Reads `json` with this visitor, then names the first `required` field
+  /// (bit, name) that was absent.
+  std::optional<codec_error>
+  read(std::string_view json,
+       std::initializer_list<std::pair<unsigned, std::string_view>> required) {
+    if (auto err = read_members(json, what_, *this))
+      return err;
+    for (auto [bit, name] : required)
+      if (!seen(bit))
+        return codec_error{codec_errc::missing_field,
+                           std::string{what_} + " has no \"" + std::string{name} + "\""};
+    return std::nullopt;
+  }
+
+protected:
+  std::string_view what() const noexcept { return what_; }
+
+  /// Marks `bit` seen; a second occurrence is a duplicate_field error.
+  std::optional<codec_error> once(const json_member& m, unsigned bit) {
+    return mark_seen(seen_, bit, what_, m);
+  }
+
+  std::optional<codec_error> string_field(const json_member& m, unsigned bit,
+                                          std::string& out) {
+    if (auto err = once(m, bit))
+      return err;
+    return assign_string(what_, m, out);
+  }
+
+private:
+  std::string_view what_;
+  unsigned seen_ = 0;
+};
 
 } // namespace holobroker::wire::detail

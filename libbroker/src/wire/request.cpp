@@ -128,21 +128,16 @@ enum field_bit : unsigned {
   f_preencoded_type = 1u << 10,
 };
 
-struct request_header_reader final : detail::member_visitor {
+struct request_header_reader final : detail::field_reader {
   request_header h;
-  unsigned seen = 0;
 
-  std::optional<codec_error> string_field(const json_member& m, unsigned bit, std::string& out) {
-    if (auto err = detail::mark_seen(seen, bit, header_what, m))
-      return err;
-    return detail::assign_string(header_what, m, out);
-  }
+  request_header_reader() : field_reader(header_what) {}
 
   // The contexts' members are read in the same pass (see nested()); here the
   // whole object is checked and kept verbatim.
   std::optional<codec_error> context_field(const json_member& m, unsigned bit,
                                            std::string& json_out) {
-    if (auto err = detail::mark_seen(seen, bit, header_what, m))
+    if (auto err = once(m, bit))
       return err;
     if (m.kind != json_kind::object)
       return detail::wrong_type(header_what, m, "an object");
@@ -155,9 +150,9 @@ struct request_header_reader final : detail::member_visitor {
 
   detail::member_visitor* nested(std::string_view key) override {
     // A duplicate context is reported by on_member; do not merge its keys.
-    if (key == "serverExecutionContext" && (seen & f_server_context) == 0)
+    if (key == "serverExecutionContext" && !seen(f_server_context))
       return &server_reader;
-    if (key == "thingExecutionContext" && (seen & f_thing_context) == 0)
+    if (key == "thingExecutionContext" && !seen(f_thing_context))
       return &thing_reader;
     return nullptr;
   }
@@ -165,7 +160,7 @@ struct request_header_reader final : detail::member_visitor {
   std::optional<codec_error> on_member(const json_member& m) override {
     const auto& k = m.key;
     if (k == "messageType") {
-      if (auto err = detail::mark_seen(seen, f_type, header_what, m))
+      if (auto err = once(m, f_type))
         return err;
       if (m.kind != json_kind::string)
         return detail::wrong_type(header_what, m, "a string");
@@ -196,7 +191,7 @@ struct request_header_reader final : detail::member_visitor {
     if (k == "thingID")
       return string_field(m, f_thing, h.thing_id);
     if (k == "objekt") {
-      if (auto err = detail::mark_seen(seen, f_objekt, header_what, m))
+      if (auto err = once(m, f_objekt))
         return err;
       // readmultipleproperties takes a list or null here (golden README §8).
       if (m.kind == json_kind::string) {
@@ -225,17 +220,11 @@ struct request_header_reader final : detail::member_visitor {
 
 codec_result<request_header> parse_request_header(std::string_view json) {
   request_header_reader reader;
-  if (auto err = detail::read_members(json, header_what, reader))
+  if (auto err = reader.read(json, {{f_type, "messageType"},
+                                    {f_id, "messageID"},
+                                    {f_sender, "senderID"},
+                                    {f_receiver, "receiverID"}}))
     return unexpected{std::move(*err)};
-  static constexpr std::pair<unsigned, std::string_view> required[] = {
-    {f_type, "messageType"},
-    {f_id, "messageID"},
-    {f_sender, "senderID"},
-    {f_receiver, "receiverID"},
-  };
-  for (auto [bit, name] : required)
-    if ((reader.seen & bit) == 0)
-      return fail(codec_errc::missing_field, fmt::format("{} has no \"{}\"", header_what, name));
   return std::move(reader.h);
 }
 

@@ -57,20 +57,15 @@ enum field_bit : unsigned {
   f_preencoded_type = 1u << 5,
 };
 
-struct response_header_reader final : detail::member_visitor {
+struct response_header_reader final : detail::field_reader {
   response_header h;
-  unsigned seen = 0;
 
-  std::optional<codec_error> string_field(const json_member& m, unsigned bit, std::string& out) {
-    if (auto err = detail::mark_seen(seen, bit, header_what, m))
-      return err;
-    return detail::assign_string(header_what, m, out);
-  }
+  response_header_reader() : field_reader(header_what) {}
 
   std::optional<codec_error> on_member(const json_member& m) override {
     const auto& k = m.key;
     if (k == "messageType") {
-      if (auto err = detail::mark_seen(seen, f_type, header_what, m))
+      if (auto err = once(m, f_type))
         return err;
       if (m.kind != json_kind::string)
         return detail::wrong_type(header_what, m, "a string");
@@ -101,12 +96,8 @@ struct response_header_reader final : detail::member_visitor {
 
 codec_result<response_header> parse_response_header(std::string_view json) {
   response_header_reader reader;
-  if (auto err = detail::read_members(json, header_what, reader))
+  if (auto err = reader.read(json, {{f_type, "messageType"}, {f_id, "messageID"}}))
     return unexpected{std::move(*err)};
-  if ((reader.seen & f_type) == 0)
-    return fail(codec_errc::missing_field, fmt::format("{} has no \"messageType\"", header_what));
-  if ((reader.seen & f_id) == 0)
-    return fail(codec_errc::missing_field, fmt::format("{} has no \"messageID\"", header_what));
   return std::move(reader.h);
 }
 
