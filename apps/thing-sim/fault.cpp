@@ -44,8 +44,9 @@ std::optional<remote_error> set_number(const std::string& key, const nlohmann::j
   if (!v.is_number())
     return remote_error{"TypeError", fmt::format("fault field \"{}\" must be a number", key)};
   auto x = v.get<double>();
-  if (x < 0)
-    return remote_error{"ValueError", fmt::format("fault field \"{}\" must not be negative", key)};
+  if (x < 0 || x > 1e9)
+    return remote_error{"ValueError",
+                        fmt::format("fault field \"{}\" must be within [0, 1e9]", key)};
   if (key == "fixed_ms")
     out.fixed_ms = x;
   else if (key == "jitter_ms")

@@ -1,5 +1,6 @@
 #include "property_spec.hpp"
 
+#include <cmath>
 #include <regex>
 
 #include <fmt/format.h>
@@ -43,9 +44,10 @@ bool has_type(const nlohmann::json& v, value_type t) {
   switch (t) {
     case value_type::number: return v.is_number();
     case value_type::integer:
+      // 3.0 counts as an integer (msgspec sends floats as 3.0), 3.5 does not.
       return v.is_number_integer()
-             || (v.is_number_float() && v.get<double>() == static_cast<double>(
-                                                             static_cast<long long>(v.get<double>())));
+             || (v.is_number_float() && std::isfinite(v.get<double>())
+                 && v.get<double>() == std::trunc(v.get<double>()));
     case value_type::string: return v.is_string();
     case value_type::boolean: return v.is_boolean();
     case value_type::array: return v.is_array();

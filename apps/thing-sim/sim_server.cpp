@@ -1,5 +1,6 @@
 #include "sim_server.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
@@ -25,8 +26,11 @@ constexpr std::size_t max_batch = 256;     // messages handled per wake-up and s
 constexpr int socket_hwm = 100000;         // room for deep pipelines (benchmarks)
 constexpr double min_restart_down_ms = 50; // lets libzmq finish closing the old listener
 
+/// Client-given timeouts can be any non-negative JSON number: clamp them to
+/// ~30 years so the conversion to integer nanoseconds cannot overflow.
 std::chrono::nanoseconds seconds(double s) {
-  return std::chrono::nanoseconds{static_cast<long long>(s * 1e9)};
+  constexpr double max_seconds = 1e9;
+  return std::chrono::nanoseconds{static_cast<long long>(std::min(s, max_seconds) * 1e9)};
 }
 
 wire::shared_bytes json_string(std::string_view text) {
@@ -462,7 +466,16 @@ void sim_server::execute(thing_slot& slot, const job_ptr& j) {
     if (is_json(h.payload_content_type))
       call.payload_frame = req.payload;
     call.preserialized = req.preserialized;
-    out = slot.thing->execute(call);
+    try {
+      out = slot.thing->execute(call);
+    } catch (const std::exception& ex) {
+      // A model the configuration got wrong (e.g. a non-number motor
+      // position) must not take the server down: answer like Python would.
+      spdlog::error("{}/{}: {} {} failed: {}", spec_.id, h.thing_id, h.operation, h.objekt,
+                    ex.what());
+      out = outcome{};
+      out.error = remote_error{"RuntimeError", ex.what()};
+    }
   }
   slot.served_any = true;
   auto duration = out.duration;
