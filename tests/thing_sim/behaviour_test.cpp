@@ -12,6 +12,7 @@
 #include "holobroker/wire/address.hpp"
 #include "sim_process.hpp"
 #include "sim_test_helpers.hpp"
+#include "support/golden.hpp"
 
 using namespace holobroker;
 using namespace holobroker::test;
@@ -102,6 +103,19 @@ CAF_TEST(writes are validated and observable writes publish change events) {
   }
   CAF_REQUIRE(ev.has_value());
   CAF_CHECK_EQUAL(ev->payload.view(), "20.5");
+  // Same header fields, in the same order, as the real server's change event.
+  auto golden = load_golden("ipc-event-observable-property-change.json");
+  auto golden_header = nlohmann::ordered_json::parse(golden.messages.at(0).frames.at(2).view());
+  auto our_header = nlohmann::ordered_json::parse(wire::encode(ev->header));
+  std::vector<std::string> golden_keys, our_keys;
+  for (const auto& [k, _] : golden_header.items())
+    golden_keys.push_back(k);
+  for (const auto& [k, _] : our_header.items())
+    our_keys.push_back(k);
+  CAF_CHECK_EQUAL(our_keys, golden_keys);
+  CAF_CHECK_EQUAL(ev->header.payload_content_type, golden_header["payloadContentType"]);
+  CAF_CHECK_EQUAL(ev->header.preencoded_payload_content_type,
+                  golden_header["preencodedPayloadContentType"]);
   CAF_CHECK_EQUAL(ev->header.sender_id, "thing-sim/event-publisher");
   CAF_CHECK_EQUAL(ev->header.event_id, "spectrometer/integration_time_change_event");
   auto read = call(c, "spectrometer", "integration_time", "readproperty");

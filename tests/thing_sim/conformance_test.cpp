@@ -319,7 +319,7 @@ CAF_TEST(thing-sim answers every golden request like the real hololinked server)
 
 CAF_TEST(the Thing Description has the real shape and the addresses of this server) {
   auto golden = load_golden("ipc-thing-description-fetch.json");
-  auto golden_td = json::parse(golden.messages.at(1).frames.at(3).view());
+  auto golden_td = nlohmann::ordered_json::parse(golden.messages.at(1).frames.at(3).view());
   sim_process sim{sim_args()};
   for (std::string transport : {"ipc", "tcp"}) {
     const auto& addr = sim.address("test-thing", transport);
@@ -333,7 +333,7 @@ CAF_TEST(the Thing Description has the real shape and the addresses of this serv
                                   + R"(","skip_names":[]})"));
     CAF_REQUIRE(res.has_value());
     CAF_REQUIRE_EQUAL(res->header.type, wire::message_type::reply);
-    auto td = json::parse(res->payload.view());
+    auto td = nlohmann::ordered_json::parse(res->payload.view());
     std::vector<std::string> keys, golden_keys;
     for (const auto& [k, _] : td.items())
       keys.push_back(k);
