@@ -316,6 +316,17 @@ CAF_TEST(a disconnect while busy fails in flight requests at once) {
   CAF_CHECK_EQUAL(status(c).disconnects, 1u);
 }
 
+CAF_TEST(replies already received when the link breaks are not lost) {
+  auto c = connected_client();
+  auto res = ask<operation_reply>(c, execute_atom_v, read());
+  sched.run();
+  wire().answer(0, message_type::reply, "8"); // queued, no wake-up yet
+  wire().link(lk::disconnected);
+  wake_monitor();
+  CAF_REQUIRE(res->value);
+  CAF_CHECK_EQUAL(res->value->payload.view(), "8");
+}
+
 CAF_TEST(a disconnect while idle does not fail the next request) {
   auto c = connected_client();
   wire().link(lk::disconnected);

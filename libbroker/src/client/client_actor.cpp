@@ -518,6 +518,8 @@ struct client_state {
 
   void on_disconnect() {
     ++counters.disconnects;
+    // Replies that arrived before the link broke are still in the socket.
+    drain();
     link_up = false;
     // Only requests on the wire are lost; an idle disconnect fails nothing.
     std::vector<std::string> lost;
