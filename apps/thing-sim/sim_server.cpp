@@ -339,7 +339,8 @@ void sim_server::handle(endpoint& ep, wire::multipart&& frames) {
                 req.header.thing_id, req.header.objekt);
   switch (req.header.type) {
     case message_type::handshake:
-      reply(ep, req.header, message_type::handshake, wire::null_payload());
+      reply(ep, req.header, message_type::handshake, wire::null_payload(), wire::empty_frame(),
+            false, req.routing_id);
       return;
     case message_type::exit:
       spdlog::warn("{}: EXIT message from {}: request loop stopped (no further requests "
@@ -398,11 +399,11 @@ void sim_server::accept_operation(endpoint& ep, wire::request&& req) {
                   "request instead)"}));
     return;
   }
-  auto j = std::make_shared<job>();
-  j->req = std::move(req);
-  j->ep = &ep;
-  j->generation = generation_;
   if (slot.busy) {
+    auto j = std::make_shared<job>();
+    j->req = std::move(req);
+    j->ep = &ep;
+    j->generation = generation_;
     const auto& ctx = j->req.header.server_context;
     if (ctx.invokation_timeout) {
       auto gen = generation_;
@@ -419,7 +420,11 @@ void sim_server::accept_operation(endpoint& ep, wire::request&& req) {
     slot.queue.push_back(std::move(j));
     return;
   }
-  execute(slot, j);
+  job j;
+  j.req = std::move(req);
+  j.ep = &ep;
+  j.generation = generation_;
+  execute(slot, j, nullptr);
 }
 
 void sim_server::start_next(thing_slot& slot) {
@@ -430,12 +435,12 @@ void sim_server::start_next(thing_slot& slot) {
       continue; // answered with TIMEOUT "invokation"; never executed
     if (j->invokation_timer)
       cancel(j->invokation_timer);
-    execute(slot, j);
+    execute(slot, *j, j);
   }
 }
 
-void sim_server::execute(thing_slot& slot, const job_ptr& j) {
-  const auto& req = j->req;
+void sim_server::execute(thing_slot& slot, job& j, job_ptr owner) {
+  const auto& req = j.req;
   const auto& h = req.header;
   outcome out;
   bool exempt = false; // _sim_fault must work even on a faulty Thing
@@ -453,7 +458,7 @@ void sim_server::execute(thing_slot& slot, const job_ptr& j) {
     // ipc-fetch-execution-logs.json).
     out.error = remote_error{"IndexError", "list index out of range"};
   } else if (h.operation == "invokeaction" && h.objekt == "get_thing_description") {
-    out = thing_description(*j, payload);
+    out = thing_description(j, payload);
   } else if (h.operation == "invokeaction" && h.objekt == "_sim_fault") {
     exempt = true;
     out = sim_fault(slot, payload, after_reply);
@@ -491,23 +496,26 @@ void sim_server::execute(thing_slot& slot, const job_ptr& j) {
   slot.busy = true;
   auto gen = generation_;
   auto idx = static_cast<std::size_t>(&slot - slots_.data());
-  if (auto timeout = h.server_context.execution_timeout; timeout && seconds(*timeout) < duration)
-    j->execution_timer = schedule(seconds(*timeout), [this, j, gen, idx] {
+  auto timeout = h.server_context.execution_timeout; // read before `j` may move
+  if (!owner)
+    owner = std::make_shared<job>(std::move(j));
+  if (timeout && seconds(*timeout) < duration)
+    owner->execution_timer = schedule(seconds(*timeout), [this, owner, gen, idx] {
       if (gen != generation_)
         return;
-      j->execution_expired = true; // the operation goes on; its result is dropped
-      const auto& hh = j->req.header;
+      owner->execution_expired = true; // the operation goes on; its result is dropped
+      const auto& hh = owner->req.header;
       if (!hh.server_context.oneway
           && !slots_[idx].faults.swallow_reply(fault_state::clock::now()))
-        reply(*j->ep, hh, message_type::timeout, json_string("execution"));
+        reply(*owner->ep, hh, message_type::timeout, json_string("execution"));
     });
-  schedule(duration, [this, j, gen, idx, out, exempt, after_reply] {
+  schedule(duration, [this, owner, gen, idx, out, exempt, after_reply] {
     if (gen != generation_)
       return;
-    if (j->execution_timer)
-      cancel(j->execution_timer);
+    if (owner->execution_timer)
+      cancel(owner->execution_timer);
     auto& s = slots_[idx];
-    finish(s, j, out, exempt);
+    finish(s, *owner, out, exempt);
     if (after_reply)
       after_reply();
     s.busy = false;
@@ -515,22 +523,23 @@ void sim_server::execute(thing_slot& slot, const job_ptr& j) {
   });
 }
 
-void sim_server::finish(thing_slot& slot, const job_ptr& j, const outcome& out, bool exempt) {
-  const auto& h = j->req.header;
-  if (j->execution_expired || h.server_context.oneway || j->generation != generation_)
+void sim_server::finish(thing_slot& slot, const job& j, const outcome& out, bool exempt) {
+  const auto& h = j.req.header;
+  if (j.execution_expired || h.server_context.oneway || j.generation != generation_)
     return;
   if (!exempt) {
     if (slot.faults.swallow_reply(fault_state::clock::now()))
       return;
     if (slot.faults.garble_reply()) {
-      send_garbage(*j->ep, h);
+      send_garbage(*j.ep, h);
       return;
     }
   }
   if (out.error)
-    reply_error(*j->ep, h, message_type::exception, to_remote_exception(*out.error, h.objekt));
+    reply_error(*j.ep, h, message_type::exception, to_remote_exception(*out.error, h.objekt));
   else
-    reply(*j->ep, h, message_type::reply, out.payload, out.preserialized, out.preencoded_result);
+    reply(*j.ep, h, message_type::reply, out.payload, out.preserialized, out.preencoded_result,
+          j.req.routing_id);
 }
 
 outcome sim_server::thing_description(const job& j, const nlohmann::json& kwargs) {
@@ -602,7 +611,7 @@ outcome sim_server::sim_fault(thing_slot& slot, const nlohmann::json& kwargs,
 
 void sim_server::reply(endpoint& ep, const wire::request_header& req, message_type type,
                        wire::shared_bytes payload, wire::shared_bytes preserialized,
-                       bool preencoded_json) {
+                       bool preencoded_json, const wire::shared_bytes& routing) {
   if (!ep.router)
     return; // restarting: the reply is lost like on a crashed server
   auto res = wire::make_response(type, req, spec_.id, std::move(payload), std::move(preserialized));
@@ -610,7 +619,8 @@ void sim_server::reply(endpoint& ep, const wire::request_header& req, message_ty
     res.header.preencoded_payload_content_type = std::string{wire::json_content_type};
   // Routed by the header's senderID, not the transport identity, like the
   // real server (golden ipc-senderID-mismatch.json).
-  res.routing_id = wire::shared_bytes::copy_of(req.sender_id);
+  res.routing_id = routing == req.sender_id ? routing
+                                            : wire::shared_bytes::copy_of(req.sender_id);
   try {
     if (zmqio::send_multipart(*ep.router, wire::craft_response(res))
         != zmqio::send_status::sent)

@@ -105,16 +105,20 @@ private:
   void handle(endpoint& ep, wire::multipart&& frames);
   void accept_operation(endpoint& ep, wire::request&& req);
   void start_next(thing_slot& slot);
-  void execute(thing_slot& slot, const job_ptr& j);
-  void finish(thing_slot& slot, const job_ptr& j, const outcome& out, bool fault_exempt);
+  /// Runs `j`; `owner` is null when `j` lives on the caller's stack (the
+  /// common instantaneous case): it is moved to the heap only if deferred.
+  void execute(thing_slot& slot, job& j, job_ptr owner);
+  void finish(thing_slot& slot, const job& j, const outcome& out, bool fault_exempt);
 
   outcome thing_description(const job& j, const nlohmann::json& kwargs);
   outcome sim_fault(thing_slot& slot, const nlohmann::json& kwargs,
                     std::function<void()>& after_reply);
 
+  /// `routing` is the request's frame 0; reused when it equals the header's
+  /// senderID (the usual case), else the reply goes to senderID.
   void reply(endpoint& ep, const wire::request_header& req, wire::message_type type,
              wire::shared_bytes payload, wire::shared_bytes preserialized = wire::empty_frame(),
-             bool preencoded_json = false);
+             bool preencoded_json = false, const wire::shared_bytes& routing = {});
   void reply_error(endpoint& ep, const wire::request_header& req, wire::message_type type,
                    const wire::remote_exception& ex);
   void send_garbage(endpoint& ep, const wire::request_header& req);
