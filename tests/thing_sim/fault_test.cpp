@@ -5,6 +5,7 @@
 #include <caf/test/unit_test.hpp>
 
 #include <filesystem>
+#include <fstream>
 
 #include "sim_process.hpp"
 #include "sim_test_helpers.hpp"
@@ -57,6 +58,21 @@ CAF_TEST(latency from a flag delays replies past an execution timeout) {
   auto fast = c.call(server, operation(c.identity(), server, "spectrometer", "count",
                                        "readproperty", "null", ctx_short));
   CAF_CHECK_EQUAL(fast->header.type, wire::message_type::reply);
+}
+
+CAF_TEST(faults from the YAML configuration are active from start) {
+  temp_dir dir;
+  auto file = dir.path() / "faulty.yaml";
+  std::ofstream{file} << "servers:\n"
+                         "  - id: thing-sim\n"
+                         "    things:\n"
+                         "      - {id: quiet, template: motor, faults: [{mode: silent}]}\n"
+                         "      - {id: chatty, template: motor}\n";
+  sim_process sim{{"--config", file.string(), "--event-period", "0"}};
+  raw_client c{ctx, "yaml-faults", sim.address(server, "ipc").request};
+  CAF_REQUIRE(c.handshake(server));
+  CAF_CHECK(!call(c, "quiet", "position", "readproperty", "null", 300ms));
+  CAF_CHECK(call(c, "chatty", "position", "readproperty").has_value());
 }
 
 CAF_TEST(drop swallows replies until cleared) {
