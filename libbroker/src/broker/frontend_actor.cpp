@@ -395,6 +395,14 @@ void on_message(self_ptr self, const wire::multipart& frames) {
     introspect(self, req);
     return;
   }
+  if (req.payload.empty() && h.payload_content_type == wire::json_content_type) {
+    // What the real server answers: msgspec cannot decode an empty frame.
+    if (!h.server_context.oneway)
+      send_response(self, req.routing_id,
+                    exception_reply(wire::message_type::exception, h, st.cfg.broker_id,
+                                    make_exception("DecodeError", "Input data was truncated")));
+    return;
+  }
   if (!h.objekt_json.empty()) {
     // operation_request carries the objekt as a name; lists/null (sent only
     // by raw clients with readmultipleproperties) cannot be forwarded.
