@@ -36,8 +36,9 @@ public:
   /// server) or "*"; returns an error message if nothing matched.
   std::optional<std::string> apply_fault(const std::string& thing, const fault_spec& spec);
 
-  /// Runs the event loop until request_stop(), SIGINT/SIGTERM (if
-  /// `handle_signals`) or a fault exit; returns the exit code.
+  /// Runs the event loop until request_stop() or SIGINT/SIGTERM (if
+  /// `handle_signals`); returns the exit code (0). An `exit` fault ends the
+  /// process from inside the loop.
   int run(bool handle_signals);
 
   /// Thread-safe and async-signal-safe: makes run() return 0.
@@ -58,7 +59,6 @@ private:
   bool items_dirty_ = true;
   int stop_fd_ = -1;   ///< eventfd written by request_stop()
   int signal_fd_ = -1; ///< signalfd for SIGINT/SIGTERM
-  std::optional<int> exit_code_;
 };
 
 } // namespace holobroker::sim
