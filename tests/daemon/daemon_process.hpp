@@ -22,7 +22,8 @@ public:
   /// Starts `holobrokerd --config <config_file> extra...`; throws if it does
   /// not print "ready" within 20 s.
   explicit daemon_process(const std::string& config_file,
-                          const std::vector<std::string>& extra = {});
+                          const std::vector<std::string>& extra = {},
+                          const std::vector<std::string>& env = {});
 
   child_process& process() noexcept { return *proc_; }
 

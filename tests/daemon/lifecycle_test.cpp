@@ -6,6 +6,11 @@
 #include <filesystem>
 #include <thread>
 
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
 
 #include "fleet_fixture.hpp"
@@ -189,6 +194,40 @@ CAF_TEST(check-config validates and names file line column and key) {
   auto [v_code, v_out] = run_holobrokerd({"--version"});
   CAF_CHECK_EQUAL(v_code, 0);
   CAF_CHECK(v_out.rfind("holobrokerd ", 0) == 0);
+}
+
+CAF_TEST(systemd hears READY RELOADING and STOPPING) {
+  start_sim();
+  // A NOTIFY_SOCKET of our own plays systemd.
+  auto path = sim->ipc_dir() + "/notify.sock";
+  int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  CAF_REQUIRE(fd >= 0);
+  sockaddr_un sa{};
+  sa.sun_family = AF_UNIX;
+  std::snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path.c_str());
+  CAF_REQUIRE_EQUAL(::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof(sa)), 0);
+  auto next_notification = [fd]() -> std::string {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 10000) <= 0)
+      return {};
+    char buf[1024];
+    auto n = ::recv(fd, buf, sizeof(buf), 0);
+    return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string{};
+  };
+  write_file(config_file, config(sim_thing("spectrometer")));
+  daemon = std::make_unique<daemon_process>(config_file, std::vector<std::string>{},
+                                            std::vector<std::string>{"NOTIFY_SOCKET=" + path});
+  auto ready = next_notification();
+  CAF_CHECK(ready.rfind("READY=1\nSTATUS=", 0) == 0);
+  reload(sim_thing("spectrometer") + sim_thing("motor"));
+  CAF_CHECK(next_notification().rfind("RELOADING=1", 0) == 0);
+  auto again = next_notification();
+  CAF_CHECK(again.rfind("READY=1", 0) == 0);
+  CAF_CHECK(again.find("2 Things") != std::string::npos);
+  daemon->process().signal(SIGTERM);
+  CAF_CHECK(next_notification().rfind("STOPPING=1", 0) == 0);
+  CAF_CHECK(daemon->process().wait_exit(10s).has_value());
+  ::close(fd);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
