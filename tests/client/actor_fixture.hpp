@@ -35,13 +35,17 @@ struct client_fixture : test_coordinator_fixture<client_test_config> {
   /// appears after sched.run().
   template <class T, class Handle, class... Ts>
   std::shared_ptr<answer<T>> ask(const Handle& hdl, Ts... xs) {
-    auto out = std::make_shared<answer<T>>();
-    sys.spawn([=](caf::event_based_actor* self) {
-      self->request(hdl, caf::infinite, xs...)
-        .then([=](T& x) { out->value = std::move(x); },
-              [=](caf::error& err) { out->error = std::move(err); });
-    });
-    return out;
+    // `out` is a spawn argument, not only a capture: CAF 0.17 dereferences a
+    // null argument tuple for argument-less function actors (UBSan).
+    auto result = std::make_shared<answer<T>>();
+    sys.spawn(
+      [=](caf::event_based_actor* self, std::shared_ptr<answer<T>> out) {
+        self->request(hdl, caf::infinite, xs...)
+          .then([=](T& x) { out->value = std::move(x); },
+                [=](caf::error& err) { out->error = std::move(err); });
+      },
+      result);
+    return result;
   }
 
   /// Wakes the actor that watches the fake socket, then runs it.
