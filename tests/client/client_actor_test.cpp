@@ -96,6 +96,31 @@ CAF_TEST(handshake timeout fails waiting requests with a connection error) {
   CAF_CHECK(code_of(late->error) == client_errc::connection);
 }
 
+CAF_TEST(a server appearing after a failed handshake is handshaked again) {
+  auto cfg = config();
+  cfg.handshake_timeout = 1s;
+  wire().next_result = transport::send_result::unroutable;
+  auto c = spawn_client(sys, cfg, factory);
+  sched.run();
+  advance(1s);
+  CAF_CHECK(!status(c).handshake_done);
+  wire().next_result = transport::send_result::sent;
+  wire().link(lk::connected);
+  wire().link(lk::ready);
+  wake_monitor();
+  CAF_REQUIRE(!wire().sent.empty());
+  CAF_CHECK(wire().sent_request(wire().sent.size() - 1).header.type == message_type::handshake);
+  wire().answer(wire().sent.size() - 1, message_type::handshake);
+  wake();
+  CAF_CHECK(status(c).handshake_done);
+  auto res = ask<operation_reply>(c, execute_atom_v, read());
+  sched.run();
+  wire().answer(wire().sent.size() - 1, message_type::reply, "3");
+  wake();
+  CAF_REQUIRE(res->value);
+  CAF_CHECK_EQUAL(res->value->payload.view(), "3");
+}
+
 CAF_TEST(a transport that cannot open yields a connection error) {
   factory->refuse = true;
   auto c = spawn_client(sys, config(), factory);

@@ -507,8 +507,17 @@ struct client_state {
       case transport::link_event_kind::ready:
         link_up = true;
         retry_delay = cfg.handshake_retry_min;
-        if (state == phase::handshaking && handshaker)
+        if (state == phase::failed && transport) {
+          // The handshake gave up, but a server has (re)appeared: try again.
+          log(spdlog::level::info, {}, "link up after a failed handshake: handshaking again");
+          state = phase::handshaking;
+          failure = caf::error{};
+          started = self->clock().now();
+          handshaker
+            = spawn_handshake_actor(self, caf::actor_cast<client_actor_impl>(self), cfg);
+        } else if (state == phase::handshaking && handshaker) {
           caf::anon_send(handshaker, attempt_atom_v);
+        }
         flush();
         return;
       default:

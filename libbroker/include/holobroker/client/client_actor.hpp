@@ -45,7 +45,9 @@ using client_actor = caf::typed_actor<
 /// Spawns a client for `cfg` with transports from `transports` (see
 /// transport/zmq_transport.hpp for the ZeroMQ one). The client starts
 /// handshaking at once; requests sent before the handshake succeeded wait
-/// for it (up to their deadline). Sending the client an exit message (or
+/// for it (up to their deadline). After the handshake timeout, requests fail
+/// at once with `connection` until the socket monitor reports the link up
+/// again, which starts a new handshake. Sending the client an exit message (or
 /// dropping all handles) closes its socket; pending requests fail `closed`.
 client_actor spawn_client(caf::actor_system& sys, client_config cfg,
                           std::shared_ptr<transport::transport_factory> transports);
