@@ -86,7 +86,12 @@ fleet_figures run_fleet(const fleet_options& opts) {
     daemon = std::make_unique<daemon_process>(dopts);
     client = std::make_unique<raw_client>(ctx, fmt::format("bench-fleet-client-{}", r),
                                           daemon->frontend("ipc"), daemon->broker_id());
-    client->handshake(std::chrono::seconds{30});
+    try {
+      client->handshake(std::chrono::seconds{30});
+    } catch (const std::exception& ex) {
+      throw std::runtime_error(std::string{ex.what()}
+                               + "; daemon: " + first_logged_error(daemon->log_file()));
+    }
     auto give_up = daemon->started() + std::chrono::seconds{30};
     for (;;) {
       auto connected = connected_things(*client);
