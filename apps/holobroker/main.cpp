@@ -1,9 +1,15 @@
 // holobroker: command-line client for hololinked Things.
 //
 //   holobroker [--timeout S] [--invokation-timeout S] [--execution-timeout S]
-//              --direct ADDRESS --server-id ID COMMAND
+//              [--broker ADDRESS] [--broker-id ID] | [--direct ADDRESS --server-id ID]
+//              COMMAND
 //   COMMAND: read THING PROPERTY | write THING PROPERTY JSON
 //          | invoke THING ACTION [JSON_OBJECT] | subscribe THING EVENT [--count N]
+//          | things | status                     (broker only)
+//
+// The broker's front end speaks hololinked's server side with the broker id
+// as server id, so broker mode is direct mode aimed at the broker; `things`
+// and `status` are actions of the broker itself (thingID = broker id).
 //
 // Results go to stdout as JSON, errors to stderr with a non-zero exit code
 // (see command.hpp). The command layer (command.cpp) only sees
@@ -65,6 +71,7 @@ int main(int argc, char** argv) {
   app.fallthrough(); // global options may also follow the command
   std::optional<double> timeout, invokation_timeout, execution_timeout;
   std::string direct, server_id, temp_dir, client_id, log_level = "error";
+  std::string broker = "IPC", broker_id = "holobroker";
   app.add_option("--timeout", timeout, "client-side deadline in seconds")
     ->check(CLI::PositiveNumber);
   app.add_option("--invokation-timeout", invokation_timeout,
@@ -73,10 +80,13 @@ int main(int argc, char** argv) {
   app.add_option("--execution-timeout", execution_timeout,
                  "server-side execution timeout in seconds (default 5)")
     ->check(CLI::PositiveNumber);
-  app.add_option("--direct", direct,
-                 "talk to the server directly: IPC, ipc://PATH or tcp://HOST:PORT")
-    ->required();
-  app.add_option("--server-id", server_id, "the server's id")->required();
+  app.add_option("--broker", broker,
+                 "the daemon's front end: IPC (default), ipc://PATH or tcp://HOST:PORT");
+  app.add_option("--broker-id", broker_id, "the daemon's broker id (default holobroker)");
+  auto* direct_opt = app.add_option(
+    "--direct", direct, "bypass the daemon: talk to a server at IPC, ipc://PATH or tcp://HOST:PORT");
+  app.add_option("--server-id", server_id, "the server's id (with --direct)")->needs(direct_opt);
+  direct_opt->excludes("--broker")->excludes("--broker-id");
   app.add_option("--temp-dir", temp_dir, "hololinked's TEMP_DIR for IPC (default ~/.hololinked)");
   app.add_option("--client-id", client_id, "our routing id (default generated)");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error, off")
@@ -100,6 +110,8 @@ int main(int argc, char** argv) {
   subscribe->add_option("THING", cmd.thing)->required();
   subscribe->add_option("EVENT", cmd.name)->required();
   subscribe->add_option("--count", count, "stop after N events")->check(CLI::PositiveNumber);
+  auto* things = app.add_subcommand("things", "the broker's Things and their connection state");
+  auto* status = app.add_subcommand("status", "the broker's per-Thing state, counters, latency");
 
   try {
     app.parse(argc, argv);
@@ -107,10 +119,28 @@ int main(int argc, char** argv) {
     auto rc = app.exit(e);
     return rc == 0 ? 0 : cli::exit_usage;
   }
+  bool direct_mode = !direct.empty();
+  if (direct_mode && server_id.empty()) {
+    std::cerr << "holobroker: --direct needs --server-id\n";
+    return cli::exit_usage;
+  }
+  if (!direct_mode) {
+    direct = broker;
+    server_id = broker_id;
+  }
   cmd.kind = read->parsed()    ? cli::command_kind::read
              : write->parsed() ? cli::command_kind::write
-             : invoke->parsed() ? cli::command_kind::invoke
-                                : cli::command_kind::subscribe;
+             : subscribe->parsed() ? cli::command_kind::subscribe
+                                   : cli::command_kind::invoke;
+  if (things->parsed() || status->parsed()) {
+    if (direct_mode) {
+      std::cerr << "holobroker: '" << (things->parsed() ? "things" : "status")
+                << "' asks the broker; it cannot be used with --direct\n";
+      return cli::exit_usage;
+    }
+    cmd.thing = broker_id;
+    cmd.name = things->parsed() ? "things" : "status";
+  }
   cmd.count = count;
   cmd.timeout = seconds(timeout);
   cmd.server_context.invokation_timeout = invokation_timeout.value_or(5.0);
