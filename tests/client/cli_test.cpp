@@ -1,41 +1,21 @@
 #define CAF_SUITE holobroker_cli
 #include <caf/test/unit_test.hpp>
 
-#include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
 
 #include "live_fixture.hpp"
+#include "support/command_run.hpp"
 
 using namespace holobroker;
 using namespace std::chrono_literals;
 
 namespace {
 
-struct cli_result {
-  int exit_code = -1;
-  std::vector<std::string> out;
-  std::string err;
-};
+using cli_result = test::command_result;
 
 /// Runs the holobroker CLI to completion (bounded), capturing stdout and stderr.
 cli_result run_cli(const std::string& dir, std::vector<std::string> args) {
-  auto err_file = dir + "/cli-stderr.txt";
-  std::vector<std::string> sh_args{"-c", "exec \"$0\" \"$@\" 2>\"$CLI_STDERR\"",
-                                   HOLOBROKER_CLI_BINARY};
-  sh_args.insert(sh_args.end(), args.begin(), args.end());
-  test::child_process proc{"/bin/sh", sh_args, {"CLI_STDERR=" + err_file}};
-  cli_result res;
-  while (auto line = proc.read_line(20s))
-    res.out.push_back(*line);
-  if (auto st = proc.wait_exit(20s))
-    res.exit_code = test::exit_code_of(*st);
-  std::ifstream in{err_file};
-  std::stringstream buf;
-  buf << in.rdbuf();
-  res.err = buf.str();
-  return res;
+  return test::run_command(HOLOBROKER_CLI_BINARY, args, dir);
 }
 
 bool contains(const std::string& text, const std::string& what) {
