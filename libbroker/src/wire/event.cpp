@@ -55,11 +55,7 @@ std::string encode(const event_header& h) {
   append_json_string(out, h.sender_id);
   out += R"(,"eventID":)";
   append_json_string(out, h.event_id);
-  out += R"(,"payloadContentType":)";
-  append_json_string(out, h.payload_content_type);
-  out += R"(,"preencodedPayloadContentType":)";
-  append_json_string(out, h.preencoded_payload_content_type);
-  out += '}';
+  detail::append_content_types(out, h.payload_content_type, h.preencoded_payload_content_type);
   return out;
 }
 
@@ -79,6 +75,14 @@ enum field_bit : unsigned {
 struct event_header_reader final : detail::field_reader {
   event_header h;
 
+  const std::array<detail::string_slot, 5> slots{{
+    {"messageID", f_id, &h.message_id},
+    {"senderID", f_sender, &h.sender_id},
+    {"eventID", f_event, &h.event_id},
+    {"payloadContentType", f_payload_type, &h.payload_content_type},
+    {"preencodedPayloadContentType", f_preencoded_type, &h.preencoded_payload_content_type},
+  }};
+
   event_header_reader() : field_reader(header_what) {}
 
   std::optional<codec_error> on_member(const json_member& m) override {
@@ -94,17 +98,8 @@ struct event_header_reader final : detail::field_reader {
                                        header_what, detail::quoted(m.string))};
       return std::nullopt;
     }
-    if (k == "messageID")
-      return string_field(m, f_id, h.message_id);
-    if (k == "senderID")
-      return string_field(m, f_sender, h.sender_id);
-    if (k == "eventID")
-      return string_field(m, f_event, h.event_id);
-    if (k == "payloadContentType")
-      return string_field(m, f_payload_type, h.payload_content_type);
-    if (k == "preencodedPayloadContentType")
-      return string_field(m, f_preencoded_type, h.preencoded_payload_content_type);
-    return std::nullopt; // tolerate fields newer servers may add
+    bool found = false;
+    return fill_slot(m, slots, found); // unknown fields: tolerated (newer servers)
   }
 };
 

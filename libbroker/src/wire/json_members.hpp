@@ -6,6 +6,7 @@
 // member with its raw JSON text, so nested objects can be forwarded verbatim
 // or taken apart in the same pass by a nested visitor.
 
+#include <array>
 #include <initializer_list>
 #include <optional>
 #include <utility>
@@ -86,11 +87,22 @@ inline std::optional<codec_error> mark_seen(unsigned& seen, unsigned bit, std::s
 std::optional<codec_error> assign_string(std::string_view what, const json_member& member,
                                          std::string& out);
 
+/// A header field read as a plain string: its key, its bit in the reader's
+/// seen-set, and where the text goes.
+struct string_slot {
+  std::string_view key;
+  unsigned bit;
+  std::string* out;
+};
+
 /// Bookkeeping shared by the header readers: every field at most once, typed
 /// string assignment, and the required-field check after reading.
 class field_reader : public member_visitor {
 public:
   explicit field_reader(std::string_view what) noexcept : what_(what) {}
+  // Readers hold pointers into their own header (string_slot::out).
+  field_reader(const field_reader&) = delete;
+  field_reader& operator=(const field_reader&) = delete;
 
   bool seen(unsigned bit) const noexcept { return (seen_ & bit) != 0; }
 
@@ -121,6 +133,19 @@ protected:
     if (auto err = once(m, bit))
       return err;
     return assign_string(what_, m, out);
+  }
+
+  /// Fills the slot whose key is `m.key`; `found` tells whether one matched.
+  template <std::size_t N>
+  std::optional<codec_error> fill_slot(const json_member& m,
+                                       const std::array<string_slot, N>& slots, bool& found) {
+    for (const auto& slot : slots)
+      if (slot.key == m.key) {
+        found = true;
+        return string_field(m, slot.bit, *slot.out);
+      }
+    found = false;
+    return std::nullopt;
   }
 
 private:

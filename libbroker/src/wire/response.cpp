@@ -36,11 +36,7 @@ std::string encode(const response_header& h) {
   append_json_string(out, h.receiver_id);
   out += R"(,"senderID":)";
   append_json_string(out, h.sender_id);
-  out += R"(,"payloadContentType":)";
-  append_json_string(out, h.payload_content_type);
-  out += R"(,"preencodedPayloadContentType":)";
-  append_json_string(out, h.preencoded_payload_content_type);
-  out += '}';
+  detail::append_content_types(out, h.payload_content_type, h.preencoded_payload_content_type);
   return out;
 }
 
@@ -60,6 +56,14 @@ enum field_bit : unsigned {
 struct response_header_reader final : detail::field_reader {
   response_header h;
 
+  const std::array<detail::string_slot, 5> slots{{
+    {"messageID", f_id, &h.message_id},
+    {"receiverID", f_receiver, &h.receiver_id},
+    {"senderID", f_sender, &h.sender_id},
+    {"payloadContentType", f_payload_type, &h.payload_content_type},
+    {"preencodedPayloadContentType", f_preencoded_type, &h.preencoded_payload_content_type},
+  }};
+
   response_header_reader() : field_reader(header_what) {}
 
   std::optional<codec_error> on_member(const json_member& m) override {
@@ -78,17 +82,8 @@ struct response_header_reader final : detail::field_reader {
       h.type = *type;
       return std::nullopt;
     }
-    if (k == "messageID")
-      return string_field(m, f_id, h.message_id);
-    if (k == "receiverID")
-      return string_field(m, f_receiver, h.receiver_id);
-    if (k == "senderID")
-      return string_field(m, f_sender, h.sender_id);
-    if (k == "payloadContentType")
-      return string_field(m, f_payload_type, h.payload_content_type);
-    if (k == "preencodedPayloadContentType")
-      return string_field(m, f_preencoded_type, h.preencoded_payload_content_type);
-    return std::nullopt; // tolerate fields newer servers may add
+    bool found = false;
+    return fill_slot(m, slots, found); // unknown fields: tolerated (newer servers)
   }
 };
 
