@@ -36,6 +36,7 @@
 #include "fleet.hpp"
 #include "holobroker/client/type_ids.hpp"
 #include "holobroker/transport/zmq_transport.hpp"
+#include "holobroker/wire/response.hpp"
 #include "machine.hpp"
 #include "raw_client.hpp"
 #include "raw_echo.hpp"
@@ -148,6 +149,18 @@ void run_paths(const options& opt, const std::string& work_dir) {
   auto transports = transport::make_zmq_transport_factory();
   zmq::context_t ctx;
 
+  for (const auto& w : standard_workloads(opt.quick)) {
+    // Sizes as the raw client sends them to thing-sim (ids differ by a few
+    // bytes between paths).
+    auto req = make_request(w, "bench-sim-ipc", "sim-0", "thing-0-0");
+    auto frames = wire::craft_request("sim-0", req);
+    auto reply = wire::make_response(wire::message_type::reply, req.header, "sim-0");
+    fmt::print("# {}: {} {}, request header {} B, reply header ~{} B, payload {} B, "
+               "preserialized {} B\n",
+               w.name, w.operation, w.objekt, frames[2].size(),
+               wire::encode(reply.header).size(), w.payload.size(), w.preserialized.size());
+  }
+  fmt::print("\n");
   print_path_header();
   for (const auto& tx : opt.transports) {
     const auto& t = targets.at(tx);
