@@ -89,7 +89,10 @@ void print_fleet_row(const fleet_figures& fig) {
 }
 
 void print_fleet_failure(int things, const std::string& why) {
-  fmt::print("| {} | FAILED: {} | | | | | | | goals MISSED |\n", things, why);
+  std::string cell; // client ids contain '|', which would split the cell
+  for (char c : why)
+    cell += c == '|' ? std::string{"\\|"} : std::string(1, c);
+  fmt::print("| {} | FAILED: {} | | | | | | | goals MISSED |\n", things, cell);
   std::fflush(stdout);
 }
 
