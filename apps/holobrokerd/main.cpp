@@ -6,9 +6,13 @@
 //   middleman <port>      (when the router is published)
 //   ready
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <thread>
+
+#include <sys/resource.h>
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
@@ -37,6 +41,17 @@ config::config_result load(const daemon::command_line& cli) {
   if (cfg && cli.log_level)
     cfg->logging.level = *cli.log_level;
   return cfg;
+}
+
+/// A fleet needs a few descriptors per Thing (sockets, monitor pipes): use
+/// the hard limit instead of the usual soft limit of 1024.
+void raise_file_limit() {
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &lim) != 0)
+      spdlog::warn("cannot raise the open file limit to {}", lim.rlim_max);
+  }
 }
 
 void announce(const broker::broker_node& node) {
@@ -109,6 +124,11 @@ int run(const daemon::command_line& cli) {
   // HOLOBROKER_SCHEDULER=stealing restores CAF's default.
   const char* policy = std::getenv("HOLOBROKER_SCHEDULER");
   sys_cfg.set("scheduler.policy", caf::atom_from_string(policy != nullptr ? policy : "sharing"));
+  // CAF's default is max(cores, 4) workers; more workers than cores only add
+  // hand-offs here (the work is short message passing), and threads.
+  sys_cfg.set("scheduler.max-threads",
+              static_cast<size_t>(std::max(1u, std::thread::hardware_concurrency())));
+  raise_file_limit();
   caf::actor_system sys{sys_cfg};
   auto node = broker::broker_node::start(sys, *cfg);
   if (!node) {

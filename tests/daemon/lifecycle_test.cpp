@@ -3,7 +3,9 @@
 
 #include <atomic>
 #include <csignal>
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include <poll.h>
@@ -228,6 +230,42 @@ CAF_TEST(systemd hears READY RELOADING and STOPPING) {
   CAF_CHECK(next_notification().rfind("STOPPING=1", 0) == 0);
   CAF_CHECK(daemon->process().wait_exit(10s).has_value());
   ::close(fd);
+}
+
+CAF_TEST(a fleet beyond the default libzmq socket cap connects on a constant number of threads) {
+  // 400 Things cost about 1 200 sockets (ROUTER + monitor PAIRs), more than
+  // libzmq's default cap of 1 023 per context.
+  constexpr int servers = 40;
+  constexpr int things_per_server = 10;
+  start_sim({"--servers", std::to_string(servers), "--things",
+             std::to_string(things_per_server), "--event-period", "0"});
+  std::string things;
+  for (int i = 0; i < servers; ++i)
+    for (int j = 0; j < things_per_server; ++j)
+      things += "  - id: thing-" + std::to_string(i) + "-" + std::to_string(j)
+                + "\n    server_id: sim-" + std::to_string(i) + "\n";
+  start_daemon(things);
+  auto c = client("raw-client-fleet");
+  CAF_CHECK(poll_things(*c, [&](const json& list) {
+    auto connected = std::count_if(list.begin(), list.end(), [](const json& t) {
+      return t["state"] == "connected";
+    });
+    return connected == servers * things_per_server;
+  }));
+  auto r = c->call("holobroker", op(*c, "thing-39-9", "integration_time", "readproperty"));
+  CAF_REQUIRE(r.has_value());
+  CAF_CHECK(r->header.type == wire::message_type::reply);
+  // main, one CAF worker per core, CAF's clock, a detached actor, libzmq's
+  // I/O and reaper threads, one reactor: independent of the fleet's size.
+  std::ifstream status{"/proc/" + std::to_string(daemon->process().pid()) + "/status"};
+  std::string line;
+  int threads = -1;
+  while (std::getline(status, line))
+    if (line.rfind("Threads:", 0) == 0)
+      threads = std::stoi(line.substr(8));
+  auto cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  CAF_CHECK_GREATER(threads, 0);
+  CAF_CHECK_LESS_OR_EQUAL(threads, cores + 6);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

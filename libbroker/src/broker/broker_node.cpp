@@ -9,6 +9,7 @@
 #include <zmq.hpp>
 
 #include "holobroker/broker/zmq_listener.hpp"
+#include "holobroker/transport/reactor.hpp"
 #include "holobroker/transport/zmq_transport.hpp"
 #include "holobroker/wire/address.hpp"
 
@@ -85,10 +86,19 @@ expected<std::uint16_t, std::string> publish_router(caf::actor_system& sys,
 expected<std::unique_ptr<broker_node>, std::string>
 broker_node::start(caf::actor_system& sys, const config::broker_config& cfg,
                    std::shared_ptr<zmq::context_t> context) {
-  if (!context)
+  if (!context) {
     context = std::make_shared<zmq::context_t>(1);
+    // Each Thing costs a ROUTER and the two PAIR sockets of its monitor, each
+    // server a SUB: libzmq's default cap of 1023 sockets stops a fleet at
+    // about 330 Things. The cap only sizes a table of pointers, so take the
+    // largest libzmq allows; reloads may grow the fleet.
+    context->set(zmq::ctxopt::max_sockets, context->get(zmq::ctxopt::socket_limit));
+  }
   auto wanted = configured_endpoints(cfg);
-  auto listeners = make_zmq_listener_factory(context);
+  // One reactor thread watches the front end, the publisher and every
+  // connection of the fleet.
+  auto io = std::make_shared<transport::reactor>();
+  auto listeners = make_zmq_listener_factory(context, io);
   auto frontend = listeners->open_frontend(cfg.id, non_empty({wanted.request_ipc,
                                                               wanted.request_tcp}));
   if (!frontend)
@@ -108,7 +118,7 @@ broker_node::start(caf::actor_system& sys, const config::broker_config& cfg,
   ep.request_tcp = first_with_scheme(frontend->endpoints, "tcp://");
   ep.event_ipc = first_with_scheme(event_endpoints, "ipc://");
   ep.event_tcp = first_with_scheme(event_endpoints, "tcp://");
-  auto transports = transport::make_zmq_transport_factory(context);
+  auto transports = transport::make_zmq_transport_factory(context, io);
   node->router_ = client::spawn_router(sys, transports);
   node->fanin_ = spawn_event_fanin(sys, std::move(publisher));
   node->fleet_ = spawn_fleet(sys, cfg, node->router_, node->fanin_, transports);

@@ -120,8 +120,8 @@ private:
 
 class zmq_listener_factory : public listener_factory {
 public:
-  explicit zmq_listener_factory(std::shared_ptr<zmq::context_t> ctx)
-    : ctx_(std::move(ctx)), io_(std::make_shared<reactor>()) {}
+  zmq_listener_factory(std::shared_ptr<zmq::context_t> ctx, std::shared_ptr<reactor> io)
+    : ctx_(std::move(ctx)), io_(io ? std::move(io) : std::make_shared<reactor>()) {}
 
   expected<bound<frontend_socket>, std::string>
   open_frontend(const std::string& routing_id,
@@ -163,10 +163,12 @@ private:
 
 } // namespace
 
-std::shared_ptr<listener_factory> make_zmq_listener_factory(std::shared_ptr<zmq::context_t> context) {
+std::shared_ptr<listener_factory>
+make_zmq_listener_factory(std::shared_ptr<zmq::context_t> context,
+                          std::shared_ptr<transport::reactor> io) {
   if (!context)
     context = std::make_shared<zmq::context_t>(1);
-  return std::make_shared<zmq_listener_factory>(std::move(context));
+  return std::make_shared<zmq_listener_factory>(std::move(context), std::move(io));
 }
 
 } // namespace holobroker::broker

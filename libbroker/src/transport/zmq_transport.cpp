@@ -155,8 +155,8 @@ private:
 
 class zmq_transport_factory : public transport_factory {
 public:
-  explicit zmq_transport_factory(std::shared_ptr<zmq::context_t> ctx)
-    : ctx_(std::move(ctx)), io_(std::make_shared<reactor>()) {}
+  zmq_transport_factory(std::shared_ptr<zmq::context_t> ctx, std::shared_ptr<reactor> io)
+    : ctx_(std::move(ctx)), io_(io ? std::move(io) : std::make_shared<reactor>()) {}
 
   expected<std::unique_ptr<request_transport>, std::string>
   open_request(const std::string& client_id, const std::string& address) override {
@@ -189,10 +189,11 @@ private:
 } // namespace
 
 std::shared_ptr<transport_factory>
-make_zmq_transport_factory(std::shared_ptr<zmq::context_t> context) {
+make_zmq_transport_factory(std::shared_ptr<zmq::context_t> context,
+                           std::shared_ptr<reactor> io) {
   if (!context)
     context = std::make_shared<zmq::context_t>(1);
-  return std::make_shared<zmq_transport_factory>(std::move(context));
+  return std::make_shared<zmq_transport_factory>(std::move(context), std::move(io));
 }
 
 } // namespace holobroker::transport

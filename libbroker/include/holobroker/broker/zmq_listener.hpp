@@ -13,9 +13,16 @@ namespace zmq {
 class context_t;
 } // namespace zmq
 
+namespace holobroker::transport {
+class reactor;
+} // namespace holobroker::transport
+
 namespace holobroker::broker {
 
 /// `context` must be the one of the fleet's transports for inproc:// to work.
-std::shared_ptr<listener_factory> make_zmq_listener_factory(std::shared_ptr<zmq::context_t> context);
+/// `io` watches the bound sockets; null creates a reactor thread of its own.
+std::shared_ptr<listener_factory>
+make_zmq_listener_factory(std::shared_ptr<zmq::context_t> context,
+                          std::shared_ptr<transport::reactor> io = nullptr);
 
 } // namespace holobroker::broker

@@ -15,9 +15,15 @@ class context_t;
 
 namespace holobroker::transport {
 
+class reactor;
+
 /// `context` may be shared with in-process servers (required for inproc://);
 /// null creates a private one.
+/// `io`: the reactor thread to watch the sockets with; null creates one. A
+/// process shares one reactor between its factories to keep its thread count
+/// down.
 std::shared_ptr<transport_factory>
-make_zmq_transport_factory(std::shared_ptr<zmq::context_t> context = nullptr);
+make_zmq_transport_factory(std::shared_ptr<zmq::context_t> context = nullptr,
+                           std::shared_ptr<reactor> io = nullptr);
 
 } // namespace holobroker::transport
