@@ -187,6 +187,90 @@ CAF_TEST(deadline expiry fails the request and the late reply is dropped) {
   CAF_CHECK_EQUAL(st.in_flight, 0u);
 }
 
+CAF_TEST(each request expires at its own deadline and completed requests never time out) {
+  // Deadlines 100 ms .. 1200 ms in a scrambled order: the first request
+  // (800 ms) arms the client's one deadline timer, the second (100 ms)
+  // arrives later with an earlier deadline and must re-arm it; the timer
+  // armed for 800 ms then fires stale. Every third request is answered at
+  // once and must never see a timeout.
+  constexpr int n = 12;
+  auto c = connected_client();
+  std::vector<caf::timespan> deadline(n);
+  std::vector<std::shared_ptr<holobroker::test::answer<operation_reply>>> res;
+  for (int k = 0; k < n; ++k) {
+    deadline[k] = caf::timespan{std::chrono::milliseconds{((k * 5 + 7) % n + 1) * 100}};
+    auto req = read();
+    req.options.deadline = deadline[k];
+    res.push_back(ask<operation_reply>(c, execute_atom_v, req));
+    sched.run();
+  }
+  CAF_REQUIRE_EQUAL(wire().sent.size(), static_cast<size_t>(n));
+  auto answered = [](int k) { return k % 3 == 0; };
+  for (int k = 0; k < n; ++k)
+    if (answered(k))
+      wire().answer(k, message_type::reply, std::to_string(k));
+  wake();
+  size_t expected_timeouts = 0;
+  for (int step = 1; step <= n; ++step) {
+    // Just before step * 100 ms: only the earlier deadlines have passed.
+    advance(99ms);
+    for (int k = 0; k < n; ++k)
+      if (!answered(k) && deadline[k] == caf::timespan{step * 100ms})
+        CAF_CHECK(!res[k]->done());
+    advance(1ms);
+    for (int k = 0; k < n; ++k) {
+      CAF_MESSAGE("step " << step << " request " << k);
+      if (answered(k)) {
+        CAF_REQUIRE(res[k]->value);
+        CAF_CHECK_EQUAL(res[k]->value->payload.view(), std::to_string(k));
+        CAF_CHECK(!res[k]->error);
+      } else if (deadline[k] <= caf::timespan{step * 100ms}) {
+        CAF_REQUIRE(res[k]->error);
+        CAF_CHECK(code_of(res[k]->error) == client_errc::timeout);
+        CAF_CHECK(describe(*res[k]->error).find(wire().sent_request(k).header.message_id)
+                  != std::string::npos);
+      } else {
+        CAF_CHECK(!res[k]->done());
+      }
+    }
+    expected_timeouts = 0;
+    for (int k = 0; k < n; ++k)
+      expected_timeouts += !answered(k) && deadline[k] <= caf::timespan{step * 100ms};
+    // Exactly one timeout per expired request, none for answered ones.
+    CAF_CHECK_EQUAL(status(c).deadline_expired, expected_timeouts);
+  }
+  auto st = status(c);
+  CAF_CHECK_EQUAL(st.deadline_expired, 8u);
+  CAF_CHECK_EQUAL(st.replies_matched, 4u);
+  CAF_CHECK_EQUAL(st.in_flight, 0u);
+  // Nothing left to expire: the client is idle and stays consistent.
+  advance(10s);
+  CAF_CHECK_EQUAL(status(c).deadline_expired, 8u);
+}
+
+CAF_TEST(a request accepted later with an earlier deadline expires first) {
+  auto c = connected_client();
+  auto slow_req = read();
+  slow_req.options.deadline = 5s;
+  auto slow = ask<operation_reply>(c, execute_atom_v, slow_req);
+  sched.run();
+  advance(1s);
+  auto fast_req = read();
+  fast_req.options.deadline = 500ms; // due at 1.5 s, before the armed 5 s
+  auto fast = ask<operation_reply>(c, execute_atom_v, fast_req);
+  sched.run();
+  advance(499ms);
+  CAF_CHECK(!fast->done());
+  advance(1ms);
+  CAF_CHECK(code_of(fast->error) == client_errc::timeout);
+  CAF_CHECK(!slow->done());
+  advance(3499ms);
+  CAF_CHECK(!slow->done());
+  advance(1ms);
+  CAF_CHECK(code_of(slow->error) == client_errc::timeout);
+  CAF_CHECK_EQUAL(status(c).deadline_expired, 2u);
+}
+
 CAF_TEST(the default deadline is invokation plus execution timeout plus margin) {
   auto cfg = config();
   cfg.deadline_margin = 2s;

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <deque>
+#include <map>
 #include <random>
 #include <unordered_map>
 #include <unordered_set>
@@ -45,6 +46,9 @@ namespace {
 
 using time_point = caf::actor_clock::time_point;
 
+/// Deadlines of pending requests, earliest first (message ids).
+using deadline_map = std::multimap<time_point, std::string>;
+
 enum class request_kind { execute, split, oneway };
 
 struct pending_request {
@@ -56,6 +60,7 @@ struct pending_request {
   caf::typed_response_promise<operation_reply> reply_promise;           // execute
   caf::typed_response_promise<std::string> id_promise;                  // oneway
   std::vector<caf::typed_response_promise<operation_reply>> receivers; // split
+  deadline_map::iterator deadline; ///< this request's entry in client_state::deadlines
   bool sent = false;
   bool retried = false;
 };
@@ -91,6 +96,12 @@ struct client_state {
   bool flush_after_drain = false;
 
   std::unordered_map<std::string, pending_request> requests; ///< by message id
+  // One CAF timer for all request deadlines: scheduling a delayed message
+  // locks CAF's clock and wakes its thread, too costly once per request.
+  deadline_map deadlines;
+  bool deadline_timer_armed = false;
+  time_point deadline_timer_at;      ///< when the armed timer fires
+  std::uint64_t deadline_timer_id = 0; ///< of the armed timer; older ones are stale
   std::deque<std::string> send_queue;
   std::unordered_map<std::string, caf::typed_response_promise<bool>> handshakes;
   std::unordered_set<std::string> superseded_handshakes; ///< answered late, not counted
@@ -168,6 +179,7 @@ struct client_state {
     for (auto& [id, p] : requests)
       deliver(p, err);
     requests.clear();
+    deadlines.clear();
     send_queue.clear();
     for (auto& [id, rp] : handshakes)
       rp.deliver(err);
@@ -227,7 +239,8 @@ struct client_state {
     p.reply_promise = std::move(rp);
     p.id_promise = std::move(id_rp);
     auto deadline = deadline_of(req.options, cfg);
-    self->delayed_send(self, deadline, deadline_atom_v, id);
+    p.deadline = deadlines.emplace(self->clock().now() + deadline, id);
+    arm_deadline_timer();
     log(spdlog::level::trace, id, "accepted {} (deadline {} ms)", who(p),
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline).count());
     requests.emplace(id, std::move(p));
@@ -272,7 +285,7 @@ struct client_state {
       log(spdlog::level::trace, id, "sent {}", who(p));
       if (p.kind == request_kind::oneway) {
         p.id_promise.deliver(id);
-        requests.erase(i);
+        forget(i);
       }
     }
     if (sent_any)
@@ -401,13 +414,19 @@ struct client_state {
     }
   }
 
+  /// Removes a request and its deadline.
+  void forget(std::unordered_map<std::string, pending_request>::iterator i) {
+    deadlines.erase(i->second.deadline);
+    requests.erase(i);
+  }
+
   /// Ends a request with its one outcome.
   void complete(const std::string& id, outcome out) {
     auto i = requests.find(id);
     if (i == requests.end())
       return;
     auto p = std::move(i->second);
-    requests.erase(i);
+    forget(i);
     if (auto err = std::get_if<caf::error>(&out))
       log(spdlog::level::debug, id, "{} failed: {}", who(p), describe(*err));
     if (p.kind == request_kind::split && p.receivers.empty()) {
@@ -563,16 +582,53 @@ struct client_state {
 
   // -- deadlines -------------------------------------------------------------------
 
-  void on_deadline(const std::string& id) {
+  /// Keeps the one deadline timer armed for the earliest deadline. Fires
+  /// late at most once per completed earliest request (then re-arms), so
+  /// with uniform deadlines a new request never schedules a timer.
+  void arm_deadline_timer() {
+    if (deadlines.empty())
+      return;
+    auto earliest = deadlines.begin()->first;
+    if (deadline_timer_armed && deadline_timer_at <= earliest)
+      return;
+    deadline_timer_armed = true;
+    deadline_timer_at = earliest;
+    auto now = self->clock().now();
+    auto delay = earliest > now ? caf::timespan{earliest - now} : caf::timespan{0};
+    self->delayed_send(self, delay, deadline_atom_v, ++deadline_timer_id);
+  }
+
+  /// The deadline timer `timer_id` fired: expires every request whose
+  /// deadline has passed, then re-arms for the next one.
+  void on_deadline_timer(std::uint64_t timer_id) {
+    if (!deadline_timer_armed || timer_id != deadline_timer_id)
+      return; // superseded by an earlier deadline, which re-armed already
+    deadline_timer_armed = false;
+    auto now = self->clock().now();
+    while (!deadlines.empty() && deadlines.begin()->first <= now) {
+      auto id = deadlines.begin()->second; // copy: expire() erases the entry
+      expire(id);
+    }
+    arm_deadline_timer();
+  }
+
+  void on_ping_deadline(const std::string& id) {
     if (auto i = pings.find(id); i != pings.end()) {
       i->second.promise.deliver(make_error(client_errc::timeout, "no HANDSHAKE answer from '"
                                                                    + cfg.server_id + "'"));
       pings.erase(i);
+    }
+  }
+
+  /// Ends request `id` with the error for a passed deadline.
+  void expire(const std::string& id) {
+    auto i = requests.find(id);
+    if (i == requests.end()) {
+      // Not reachable: forget() erases a request's deadline with it.
+      log(spdlog::level::err, id, "deadline of an unknown request");
+      deadlines.erase(deadlines.begin());
       return;
     }
-    auto i = requests.find(id);
-    if (i == requests.end())
-      return;
     ++counters.deadline_expired;
     if (state == phase::handshaking) {
       complete(id, make_error(client_errc::connection,
@@ -675,7 +731,8 @@ client_actor_fn(client_self self, client_config cfg,
     [self](link_atom, const transport::link_event& ev) { self->state.on_link(ev); },
     [self](handshake_atom, attempt_atom) { return self->state.handshake_attempt(); },
     [self](handshake_atom, const caf::error& err) { self->state.on_handshake_failed(err); },
-    [self](deadline_atom, const std::string& id) { self->state.on_deadline(id); },
+    [self](deadline_atom, const std::string& id) { self->state.on_ping_deadline(id); },
+    [self](deadline_atom, std::uint64_t timer_id) { self->state.on_deadline_timer(timer_id); },
     [self](connected_atom) {
       self->state.retry_timer_armed = false;
       self->state.flush();

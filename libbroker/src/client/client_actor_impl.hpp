@@ -4,6 +4,8 @@
 // monitor actor (link events), the handshake actor and the deadline timers
 // send it in addition to the public client_actor interface.
 
+#include <cstdint>
+
 #include <caf/typed_actor.hpp>
 
 #include "holobroker/client/client_actor.hpp"
@@ -23,8 +25,10 @@ using client_actor_impl = client_actor::extend<
   caf::replies_to<handshake_atom, attempt_atom>::with<bool>,
   /// From the handshake actor: the handshake timed out.
   caf::reacts_to<handshake_atom, caf::error>,
-  /// Deadline timer of a request (by message id) or a ping.
+  /// Deadline timer of a ping (by message id).
   caf::reacts_to<deadline_atom, std::string>,
+  /// The deadline timer of all requests (its id: stale ones are ignored).
+  caf::reacts_to<deadline_atom, std::uint64_t>,
   /// Retry sending queued requests (after would_block / unroutable).
   caf::reacts_to<connected_atom>>;
 
