@@ -41,7 +41,8 @@ daemon_process::daemon_process(const daemon_options& opts) : id_(opts.broker_id)
   auto log = opts.work_dir + "/holobrokerd.log";
   started_ = std::chrono::steady_clock::now();
   child_ = std::make_unique<child_process>(opts.program,
-                                           std::vector<std::string>{"--config", config}, log);
+                                           std::vector<std::string>{"--config", config},
+                                           std::vector<std::string>{}, log);
   auto ready = child_->wait_for_line([](const std::string& l) { return l == "ready"; },
                                      std::chrono::seconds{60});
   if (!ready)

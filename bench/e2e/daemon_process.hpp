@@ -9,9 +9,11 @@
 #include <string>
 #include <vector>
 
-#include "child_process.hpp"
+#include "support/process.hpp"
 
 namespace holobroker::bench {
+
+using test::child_process;
 
 struct daemon_thing {
   std::string thing_id;

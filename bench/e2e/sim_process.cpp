@@ -16,7 +16,7 @@ sim_process::sim_process(const sim_options& opts) {
     args.push_back("127.0.0.1:0");
   }
   auto log = opts.work_dir + "/thing-sim.log";
-  child_ = std::make_unique<child_process>(opts.program, args, log);
+  child_ = std::make_unique<child_process>(opts.program, args, std::vector<std::string>{}, log);
   auto ready = child_->wait_for_line([](const std::string& l) { return l == "ready"; },
                                      std::chrono::seconds{60});
   if (!ready)

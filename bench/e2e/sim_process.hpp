@@ -8,9 +8,11 @@
 #include <memory>
 #include <string>
 
-#include "child_process.hpp"
+#include "support/process.hpp"
 
 namespace holobroker::bench {
+
+using test::child_process;
 
 struct sim_options {
   std::string program;  ///< path of thing-sim

@@ -29,7 +29,8 @@ std::runtime_error sys_error(const std::string& what) {
 } // namespace
 
 child_process::child_process(const std::string& program, const std::vector<std::string>& args,
-                             const std::vector<std::string>& env) {
+                             const std::vector<std::string>& env, const std::string& stderr_log)
+  : stderr_log_(stderr_log) {
   // Everything the child needs is prepared before fork(): after fork only
   // async-signal-safe calls are allowed.
   std::vector<std::string> argv_store;
@@ -48,13 +49,24 @@ child_process::child_process(const std::string& program, const std::vector<std::
     envp.push_back(e.data());
   envp.push_back(nullptr);
 
+  int log_fd = -1;
+  if (!stderr_log.empty()) {
+    log_fd = ::open(stderr_log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (log_fd < 0)
+      throw sys_error("open " + stderr_log);
+  }
   int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0)
+  if (::pipe2(fds, O_CLOEXEC) != 0) {
+    if (log_fd >= 0)
+      ::close(log_fd);
     throw sys_error("pipe2");
+  }
   pid_ = ::fork();
   if (pid_ < 0) {
     ::close(fds[0]);
     ::close(fds[1]);
+    if (log_fd >= 0)
+      ::close(log_fd);
     throw sys_error("fork");
   }
   if (pid_ == 0) {
@@ -62,10 +74,14 @@ child_process::child_process(const std::string& program, const std::vector<std::
     // must not outlive it and keep the test's output pipes open.
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     ::dup2(fds[1], STDOUT_FILENO); // dup2 clears O_CLOEXEC on the copy
+    if (log_fd >= 0)
+      ::dup2(log_fd, STDERR_FILENO);
     ::execve(program.c_str(), argv.data(), envp.data());
     ::_exit(127);
   }
   ::close(fds[1]);
+  if (log_fd >= 0)
+    ::close(log_fd);
   stdout_fd_ = fds[0];
 }
 

@@ -1,8 +1,8 @@
 #pragma once
 
-// Runs a program as a child process for integration tests: its stdout is
-// read line by line (stderr is inherited so its logs show up in the test
-// output), a caller can wait with a bounded timeout for a line matching a
+// Runs a program as a child process for integration tests and benchmarks:
+// its stdout is read line by line (stderr is inherited so its logs show up
+// in the test output, or goes to a log file), a caller can wait with a bounded timeout for a line matching a
 // predicate, and the child is killed and reaped on destruction so a failing
 // test never leaves processes behind.
 
@@ -22,15 +22,19 @@ public:
 
   /// Starts `program` with `args` (argv[1..]); throws std::runtime_error if
   /// it cannot be started. `env` entries ("NAME=value") are added to the
-  /// inherited environment.
+  /// inherited environment. A non-empty `stderr_log` receives the child's
+  /// stderr (appended) instead of inheriting ours.
   child_process(const std::string& program, const std::vector<std::string>& args,
-                const std::vector<std::string>& env = {});
+                const std::vector<std::string>& env = {}, const std::string& stderr_log = {});
   ~child_process();
 
   child_process(const child_process&) = delete;
   child_process& operator=(const child_process&) = delete;
 
   pid_t pid() const noexcept { return pid_; }
+
+  /// Where the child's stderr goes; empty when inherited.
+  const std::string& stderr_log() const noexcept { return stderr_log_; }
 
   /// Next stdout line (without '\n') within `timeout`; nullopt on timeout or
   /// when the child closed its stdout.
@@ -57,6 +61,7 @@ public:
 
 private:
   pid_t pid_ = -1;
+  std::string stderr_log_;
   int stdout_fd_ = -1;
   std::string buffer_;
   std::vector<std::string> lines_;
