@@ -33,6 +33,15 @@ struct fake_wire_state {
   bool closed = false;
 };
 
+/// The next message a test queued for a fake socket, if any.
+inline std::optional<wire::multipart> pop_inbound(fake_wire_state& st) {
+  if (st.inbound.empty())
+    return std::nullopt;
+  auto m = std::move(st.inbound.front());
+  st.inbound.pop_front();
+  return m;
+}
+
 class fake_frontend_socket : public broker::frontend_socket {
 public:
   explicit fake_frontend_socket(std::shared_ptr<fake_wire_state> st) : st_(std::move(st)) {}
@@ -41,13 +50,7 @@ public:
     st_->sent.push_back(frames);
     return transport::send_result::sent;
   }
-  std::optional<wire::multipart> receive() override {
-    if (st_->inbound.empty())
-      return std::nullopt;
-    auto m = std::move(st_->inbound.front());
-    st_->inbound.pop_front();
-    return m;
-  }
+  std::optional<wire::multipart> receive() override { return pop_inbound(*st_); }
   void watch(transport::wake_callback wake) override { st_->wake = std::move(wake); }
 
 private:
@@ -59,13 +62,7 @@ public:
   explicit fake_publisher_socket(std::shared_ptr<fake_wire_state> st) : st_(std::move(st)) {}
   ~fake_publisher_socket() override { st_->closed = true; }
   void send(const wire::multipart& frames) override { st_->sent.push_back(frames); }
-  std::optional<wire::multipart> receive() override {
-    if (st_->inbound.empty())
-      return std::nullopt;
-    auto m = std::move(st_->inbound.front());
-    st_->inbound.pop_front();
-    return m;
-  }
+  std::optional<wire::multipart> receive() override { return pop_inbound(*st_); }
   void watch(transport::wake_callback wake) override { st_->wake = std::move(wake); }
 
 private:
