@@ -31,15 +31,21 @@ void fake_wire::link(transport::link_event_kind kind) {
 
 namespace {
 
+/// The oldest queued item, if any (what a socket would deliver next).
+template <class Queue>
+std::optional<typename Queue::value_type> pop_front(Queue& queue) {
+  if (queue.empty())
+    return std::nullopt;
+  auto item = std::move(queue.front());
+  queue.pop_front();
+  return item;
+}
+
 class fake_monitor : public transport::link_monitor {
 public:
   explicit fake_monitor(std::shared_ptr<fake_wire> w) : wire_(std::move(w)) {}
   std::optional<transport::link_event> next() override {
-    if (wire_->link_events.empty())
-      return std::nullopt;
-    auto ev = wire_->link_events.front();
-    wire_->link_events.pop_front();
-    return ev;
+    return pop_front(wire_->link_events);
   }
   void watch(transport::wake_callback wake) override { wire_->monitor_wake = std::move(wake); }
 
@@ -61,13 +67,7 @@ public:
       wire_->sent.push_back(frames);
     return wire_->next_result;
   }
-  std::optional<wire::multipart> receive() override {
-    if (wire_->inbox.empty())
-      return std::nullopt;
-    auto frames = std::move(wire_->inbox.front());
-    wire_->inbox.pop_front();
-    return frames;
-  }
+  std::optional<wire::multipart> receive() override { return pop_front(wire_->inbox); }
   void watch(transport::wake_callback wake) override { wire_->wake = std::move(wake); }
   std::unique_ptr<transport::link_monitor> open_monitor() override {
     if (!wire_->monitor_supported)
@@ -95,13 +95,7 @@ public:
         return;
       }
   }
-  std::optional<wire::multipart> receive() override {
-    if (wire_->inbox.empty())
-      return std::nullopt;
-    auto frames = std::move(wire_->inbox.front());
-    wire_->inbox.pop_front();
-    return frames;
-  }
+  std::optional<wire::multipart> receive() override { return pop_front(wire_->inbox); }
   void watch(transport::wake_callback wake) override { wire_->wake = std::move(wake); }
 
 private:
