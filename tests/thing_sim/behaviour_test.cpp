@@ -23,17 +23,7 @@ namespace {
 
 constexpr auto server = "thing-sim";
 
-struct fixture {
-  zmq::context_t ctx{1};
-
-  std::optional<wire::response> call(raw_client& c, const std::string& thing,
-                                     const std::string& objekt, const std::string& op,
-                                     const std::string& payload = "null",
-                                     const wire::server_execution_context& sctx
-                                     = wire::default_operation_context()) {
-    return c.call(server, operation(c.identity(), server, thing, objekt, op, payload, sctx));
-  }
-};
+using fixture = sim_client_fixture;
 
 wire::server_execution_context timeouts(std::optional<double> invokation,
                                         std::optional<double> execution) {

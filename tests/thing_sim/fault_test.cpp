@@ -18,16 +18,7 @@ namespace {
 
 constexpr auto server = "thing-sim";
 
-struct fixture {
-  zmq::context_t ctx{1};
-
-  std::optional<wire::response> call(raw_client& c, const std::string& thing,
-                                     const std::string& objekt, const std::string& op,
-                                     const std::string& payload = "null",
-                                     std::chrono::milliseconds timeout = 5s) {
-    return c.call(server, operation(c.identity(), server, thing, objekt, op, payload), timeout);
-  }
-
+struct fixture : sim_client_fixture {
   void fault(raw_client& c, const std::string& thing, const std::string& kwargs) {
     auto res = call(c, thing, "_sim_fault", "invokeaction", kwargs);
     CAF_REQUIRE(res.has_value());
@@ -71,7 +62,7 @@ CAF_TEST(faults from the YAML configuration are active from start) {
   sim_process sim{{"--config", file.string(), "--event-period", "0"}};
   raw_client c{ctx, "yaml-faults", sim.address(server, "ipc").request};
   CAF_REQUIRE(c.handshake(server));
-  CAF_CHECK(!call(c, "quiet", "position", "readproperty", "null", 300ms));
+  CAF_CHECK(!call(c, "quiet", "position", "readproperty", "null", wire::default_operation_context(), 300ms));
   CAF_CHECK(call(c, "chatty", "position", "readproperty").has_value());
 }
 
@@ -80,7 +71,7 @@ CAF_TEST(drop swallows replies until cleared) {
   raw_client c{ctx, "drop", sim.address(server, "ipc").request};
   CAF_REQUIRE(c.handshake(server));
   fault(c, "spectrometer", R"({"mode":"drop","fraction":1.0})");
-  CAF_CHECK(!call(c, "spectrometer", "count", "readproperty", "null", 300ms));
+  CAF_CHECK(!call(c, "spectrometer", "count", "readproperty", "null", wire::default_operation_context(), 300ms));
   CAF_CHECK(call(c, "motor", "position", "readproperty").has_value());
   fault(c, "spectrometer", R"({"mode":"none"})");
   CAF_CHECK(call(c, "spectrometer", "count", "readproperty").has_value());
@@ -104,7 +95,7 @@ CAF_TEST(silent from a flag answers nothing for that Thing but handshakes) {
   sim_process sim{{"--event-period", "0", "--fault", "motor:silent"}};
   raw_client c{ctx, "silent", sim.address(server, "ipc").request};
   CAF_REQUIRE(c.handshake(server));
-  CAF_CHECK(!call(c, "motor", "position", "readproperty", "null", 300ms));
+  CAF_CHECK(!call(c, "motor", "position", "readproperty", "null", wire::default_operation_context(), 300ms));
   CAF_CHECK(call(c, "spectrometer", "count", "readproperty").has_value());
   fault(c, "motor", R"({"mode":"none"})"); // _sim_fault itself is always answered
   CAF_CHECK(call(c, "motor", "position", "readproperty").has_value());

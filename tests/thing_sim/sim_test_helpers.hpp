@@ -10,6 +10,7 @@
 #include <zmq.hpp>
 
 #include "holobroker/wire/event.hpp"
+#include "holobroker/wire/execution_context.hpp"
 #include "holobroker/wire/response.hpp"
 #include "raw_client.hpp"
 
@@ -28,5 +29,20 @@ nlohmann::json payload_json(const wire::response& res);
 
 /// The exception type of an EXCEPTION/INVALID_MESSAGE reply ("" if none).
 std::string exception_type(const wire::response& res);
+
+/// A raw hololinked client's context and an operation shorthand against
+/// thing-sim's default server.
+struct sim_client_fixture {
+  zmq::context_t ctx{1};
+
+  std::optional<wire::response>
+  call(raw_client& c, const std::string& thing, const std::string& objekt, const std::string& op,
+       const std::string& payload = "null",
+       const wire::server_execution_context& sctx = wire::default_operation_context(),
+       std::chrono::milliseconds timeout = std::chrono::seconds{5}) {
+    return c.call("thing-sim",
+                  operation(c.identity(), "thing-sim", thing, objekt, op, payload, sctx), timeout);
+  }
+};
 
 } // namespace holobroker::test
