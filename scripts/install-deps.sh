@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build pkg-config git ca-certificates
+  build-essential cmake ninja-build pkg-config git ca-certificates ccache
   libcaf-dev                  # C++ Actor Framework 0.17.6
   libzmq3-dev cppzmq-dev      # libzmq 4.3.4 + C++ binding
   libyaml-cpp-dev             # configuration
