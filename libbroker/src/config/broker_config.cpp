@@ -9,6 +9,8 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include "security_section.hpp"
+
 namespace holobroker::config {
 
 seconds thing_config::effective_deadline() const {
@@ -225,7 +227,11 @@ public:
     broker_config cfg;
     if (!root.IsDefined() || root.IsNull())
       fail(root, "", "the configuration is empty");
-    check_keys(root, "", {"broker", "defaults", "things"});
+    check_keys(root, "", {"broker", "defaults", "things", "security", "limits"});
+    if (auto s = root["security"])
+      cfg.security = detail::read_security(s, file_);
+    if (auto l = root["limits"])
+      cfg.limits = detail::read_limits(l, file_);
 
     if (auto b = root["broker"]) {
       check_keys(b, "broker",
@@ -339,6 +345,8 @@ config_result parse_config(std::string_view yaml, std::string_view file) {
     return reader.read(root);
   } catch (const parse_failure& failure) {
     return unexpected{failure.error};
+  } catch (const config_error& error) { // from the security and limits sections
+    return unexpected{error};
   } catch (const YAML::Exception& ex) {
     config_error err;
     err.file = std::string{file};

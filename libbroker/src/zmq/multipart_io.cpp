@@ -62,7 +62,14 @@ send_status send_multipart(zmq::socket_t& socket, const wire::multipart& frames,
 }
 
 std::optional<wire::multipart> recv_multipart(zmq::socket_t& socket) {
+  std::string ignored;
+  return recv_multipart(socket, ignored);
+}
+
+std::optional<wire::multipart> recv_multipart(zmq::socket_t& socket, std::string& user_id) {
   wire::multipart frames;
+  bool found = false;
+  user_id.clear();
   for (;;) {
     zmq::message_t msg;
     auto got = socket.recv(msg, frames.empty() ? zmq::recv_flags::dontwait
@@ -70,6 +77,15 @@ std::optional<wire::multipart> recv_multipart(zmq::socket_t& socket) {
     if (!got)
       return std::nullopt; // EAGAIN on the first frame: nothing waiting
     bool more = msg.more();
+    if (!found) {
+      // The first frame with metadata: a ROUTER that prefetched (ZMQ_EVENTS,
+      // poll) hands out the identity frame as a copy without it.
+      // zmq_msg_gets, not message_t::gets: no metadata is not an error here.
+      if (const char* id = zmq_msg_gets(msg.handle(), "User-Id")) {
+        user_id = id;
+        found = true;
+      }
+    }
     frames.push_back(adopt(std::move(msg)));
     if (!more)
       return frames;

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "holobroker/config/security_config.hpp"
 #include "holobroker/expected.hpp"
 
 namespace holobroker::config {
@@ -82,6 +83,8 @@ struct broker_config {
   /// How long SIGTERM lets in-flight requests finish before failing them.
   seconds drain_grace{5.0};
   logging_config logging;
+  security_config security; ///< `security:` (security_config.hpp)
+  limits_config limits;     ///< `limits:`
   std::vector<thing_config> things;
 
   const thing_config* find_thing(std::string_view thing_id) const;

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <string>
 
 #include <zmq.hpp>
 
@@ -36,6 +37,11 @@ send_status send_multipart(zmq::socket_t& socket, const wire::multipart& frames,
 
 /// Receives one whole multipart message without blocking; nullopt if none.
 std::optional<wire::multipart> recv_multipart(zmq::socket_t& socket);
+
+/// The same, and `user_id` = the message's "User-Id" metadata (what the ZAP
+/// handler said about the connection; empty when no ZAP ran). Read from the
+/// zmq_msg_t before it is adopted: the metadata is not in the bytes.
+std::optional<wire::multipart> recv_multipart(zmq::socket_t& socket, std::string& user_id);
 
 /// Whether the socket has a message waiting (re-check after every wake-up
 /// and every send: ZMQ_FD is edge-triggered).

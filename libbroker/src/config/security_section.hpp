@@ -1,0 +1,17 @@
+#pragma once
+
+// Reader of the `security` and `limits` sections, used by broker_config.cpp.
+// Errors are thrown as config_error with file, line, column and key.
+
+#include <string_view>
+
+#include <yaml-cpp/yaml.h>
+
+#include "holobroker/config/broker_config.hpp"
+
+namespace holobroker::config::detail {
+
+security_config read_security(const YAML::Node& node, std::string_view file);
+limits_config read_limits(const YAML::Node& node, std::string_view file);
+
+} // namespace holobroker::config::detail
