@@ -61,6 +61,28 @@ private:
 };
 
 struct fixture : fleet_fixture {
+  temp_dir files;
+
+  /// A thing-sim server "thing-sim" serving Thing "lab": two events whose
+  /// names collide by prefix, an observable property and a longer one.
+  std::string sim_config() {
+    auto path = files.string() + "/sim.yaml";
+    write_file(path, R"(servers:
+  - id: thing-sim
+    things:
+      - id: lab
+        properties:
+          - {name: prop, type: number, default: 0, observable: true}
+          - {name: prop_limit, type: number, default: 0, observable: true}
+        events:
+          - {name: test_event, kind: constant, payload: "test data", period_s: 0.02}
+          - {name: test_event_with_json_schema, kind: constant, payload: 1, period_s: 0.02}
+)");
+    return path;
+  }
+
+  std::string lab_thing(const std::string& extra = "") { return sim_thing("lab", "IPC", extra); }
+
   std::optional<json> last_event(raw_client& c, const std::string& thing, const std::string& ev) {
     auto r = c.call("holobroker", op(c, "holobroker", "last_event", "invokeaction",
                                      json{{"thing", thing}, {"event", ev}}.dump()));
@@ -95,43 +117,58 @@ CAF_TEST(events reach a subscriber through the broker and the last value is kept
   CAF_CHECK(!last_event(*c, "spectrometer", "no_such_event"));
 }
 
-CAF_TEST(a subscriber gets exactly its topic and not longer topics it is a prefix of) {
-  start_sim({"--event-period", "0.05"});
-  // The change event is pinned, so the broker receives it without local demand.
-  start_daemon(sim_thing("spectrometer", "IPC",
-                         "    events: [integration_time_change_event]\n"));
-  auto c = client("raw-client-prefix");
+CAF_TEST(a subscriber of an event never receives a longer event name it is a prefix of) {
+  // Both events fire every 20 ms; on a direct connection a subscriber of
+  // lab/test_event would get both (golden ipc-event-prefix-collision.json).
+  start_sim({"--config", sim_config()});
+  // The longer topic is pinned, so the broker receives it without local demand.
+  start_daemon(lab_thing("    events: [test_event_with_json_schema]\n"));
   subscriber a{ctx, daemon->events("ipc")};
-  // On a direct connection this prefix would deliver ..._change_event too.
-  a.subscribe("spectrometer/integration_time");
-  a.subscribe("spectrometer/measurement");
-  // A measurement proves both subscriptions reached the broker (same pipe, in order).
-  CAF_REQUIRE(a.wait_for("spectrometer/measurement", 10s));
-  for (int i = 0; i < 3; ++i)
-    CAF_REQUIRE(c->call("holobroker", op(*c, "spectrometer", "integration_time",
-                                         "writeproperty", std::to_string(20 + i))));
-  // The broker did receive the change events...
-  std::optional<json> change;
-  for (int i = 0; i < 50 && !(change && (*change)["payload"] == json(22)); ++i) {
-    change = last_event(*c, "spectrometer", "integration_time_change_event");
-    if (!(change && (*change)["payload"] == json(22)))
-      std::this_thread::sleep_for(20ms);
+  a.subscribe("lab/test_event");
+  int got = 0;
+  for (int i = 0; i < 20; ++i)
+    if (a.wait_for("lab/test_event", 10s))
+      ++got;
+  CAF_CHECK_EQUAL(got, 20);
+  for (const auto& topic : a.seen)
+    CAF_CHECK_EQUAL(topic, "lab/test_event");
+  // The broker did receive the longer topic meanwhile.
+  auto c = client("raw-client-prefix");
+  auto longer = last_event(*c, "lab", "test_event_with_json_schema");
+  CAF_REQUIRE(longer.has_value());
+  CAF_CHECK_EQUAL((*longer)["topic"], "lab/test_event_with_json_schema");
+}
+
+CAF_TEST(a subscriber of a property receives its change event as observe_property expects) {
+  start_sim({"--config", sim_config()});
+  start_daemon(lab_thing());
+  auto c = client("raw-client-observe");
+  subscriber a{ctx, daemon->events("ipc")};
+  // What hololinked's ObjectProxy.observe_property("prop") subscribes.
+  a.subscribe("lab/prop");
+  std::optional<wire::event> change;
+  // Writes until one change event arrives (the first writes may precede the
+  // broker's upstream subscription: PUB/SUB has no acknowledgement).
+  for (int i = 0; i < 100 && !change; ++i) {
+    CAF_REQUIRE(c->call("holobroker", op(*c, "lab", "prop", "writeproperty",
+                                         std::to_string(1 + i))));
+    change = a.next(100ms);
   }
   CAF_REQUIRE(change.has_value());
-  CAF_CHECK_EQUAL((*change)["payload"], json(22));
-  // ...but did not forward them to the subscriber of the shorter topic.
-  a.seen.clear();
-  a.wait_for("spectrometer/never", 300ms);
-  for (const auto& topic : a.seen)
-    CAF_CHECK_EQUAL(topic, "spectrometer/measurement");
-  // A subscriber of the exact topic gets them.
-  subscriber b{ctx, daemon->events("ipc")};
-  b.subscribe("spectrometer/integration_time_change_event");
-  b.subscribe("spectrometer/measurement");
-  CAF_REQUIRE(b.wait_for("spectrometer/measurement", 10s));
-  CAF_REQUIRE(c->call("holobroker", op(*c, "spectrometer", "integration_time", "writeproperty",
-                                       "30")));
-  CAF_CHECK(b.wait_for("spectrometer/integration_time_change_event", 5s));
+  CAF_CHECK_EQUAL(change->topic, "lab/prop_change_event");
+  CAF_CHECK_EQUAL(change->header.event_id, "lab/prop_change_event");
+  // Only change events of prop, never of the longer property prop_limit.
+  CAF_REQUIRE(c->call("holobroker", op(*c, "lab", "prop_limit", "writeproperty", "7")));
+  CAF_REQUIRE(c->call("holobroker", op(*c, "lab", "prop", "writeproperty", "500")));
+  std::optional<wire::event> ev;
+  for (int i = 0; i < 100; ++i) {
+    ev = a.next(100ms);
+    CAF_REQUIRE(ev.has_value());
+    CAF_REQUIRE_EQUAL(ev->topic, "lab/prop_change_event");
+    if (ev->payload.view() == "500")
+      break;
+  }
+  CAF_CHECK_EQUAL(ev->payload.view(), "500");
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

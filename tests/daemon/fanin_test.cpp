@@ -2,6 +2,7 @@
 #include <caf/test/dsl.hpp>
 
 #include "broker_fixture.hpp"
+#include "holobroker/broker/subscription_rule.hpp"
 #include "holobroker/wire/event.hpp"
 
 using namespace holobroker;
@@ -42,11 +43,12 @@ CAF_TEST_FIXTURE_SCOPE(fanin_tests, fixture)
 
 CAF_TEST(subscribes upstream on first demand and forwards exact topics only) {
   subscriber_sends("test-thing/test_event", true);
-  CAF_REQUIRE_EQUAL(upstream->calls.size(), 1u);
+  CAF_REQUIRE_EQUAL(upstream->calls.size(), 2u);
   CAF_CHECK_EQUAL(upstream->calls[0], "+test-thing/test_event");
+  CAF_CHECK_EQUAL(upstream->calls[1], "+test-thing/test_event_change_event");
   // A second subscriber of the same topic does not subscribe upstream again.
   subscriber_sends("test-thing/test_event", true);
-  CAF_CHECK_EQUAL(upstream->calls.size(), 1u);
+  CAF_CHECK_EQUAL(upstream->calls.size(), 2u);
   // The prefix collision of a direct connection: not forwarded here.
   upstream_event("test_event_with_json_schema", "1");
   upstream_event("test_event", "2");
@@ -60,10 +62,11 @@ CAF_TEST(unsubscribes upstream when the last local subscriber leaves) {
   subscriber_sends("test-thing/test_event", true);
   subscriber_sends("test-thing/test_event", true);
   subscriber_sends("test-thing/test_event", false);
-  CAF_CHECK_EQUAL(upstream->calls.size(), 1u);
+  CAF_CHECK_EQUAL(upstream->calls.size(), 2u);
   subscriber_sends("test-thing/test_event", false);
-  CAF_REQUIRE_EQUAL(upstream->calls.size(), 2u);
-  CAF_CHECK_EQUAL(upstream->calls[1], "-test-thing/test_event");
+  CAF_REQUIRE_EQUAL(upstream->calls.size(), 4u);
+  CAF_CHECK_EQUAL(upstream->calls[2], "-test-thing/test_event");
+  CAF_CHECK_EQUAL(upstream->calls[3], "-test-thing/test_event_change_event");
   upstream_event("test_event", "3");
   CAF_CHECK(pub->sent.empty());
 }
@@ -88,10 +91,14 @@ CAF_TEST(pinned topics stay subscribed and keep the last value) {
   sched.run();
   CAF_REQUIRE(last);
   CAF_CHECK_EQUAL(last->payload.view(), "11");
-  // A local subscriber and its departure do not end a pinned subscription.
+  // A local subscriber and its departure do not end a pinned subscription
+  // (only the change-event topic it also receives comes and goes).
   subscriber_sends("test-thing/measurement", true);
   subscriber_sends("test-thing/measurement", false);
-  CAF_CHECK_EQUAL(upstream->calls.size(), 1u);
+  CAF_CHECK_EQUAL(upstream->calls,
+                  (std::vector<std::string>{"+test-thing/measurement",
+                                            "+test-thing/measurement_change_event",
+                                            "-test-thing/measurement_change_event"}));
 }
 
 CAF_TEST(demand for a Thing that joins later is subscribed when it joins) {
@@ -100,14 +107,62 @@ CAF_TEST(demand for a Thing that joins later is subscribed when it joins) {
   caf::anon_send(fanin, broker::put_atom_v, std::string{"late-thing"},
                  spawn_fake_subscriber(sys, late));
   sched.run();
-  CAF_REQUIRE_EQUAL(late->calls.size(), 1u);
+  CAF_REQUIRE_EQUAL(late->calls.size(), 2u);
   CAF_CHECK_EQUAL(late->calls[0], "+late-thing/started");
+  CAF_CHECK_EQUAL(late->calls[1], "+late-thing/started_change_event");
   CAF_CHECK(upstream->calls.empty());
-  // When the Thing leaves, its upstream subscription ends.
+  // When the Thing leaves, its upstream subscriptions end.
   caf::anon_send(fanin, broker::delete_atom_v, std::string{"late-thing"});
   sched.run();
-  CAF_REQUIRE_EQUAL(late->calls.size(), 2u);
-  CAF_CHECK_EQUAL(late->calls[1], "-late-thing/started");
+  CAF_REQUIRE_EQUAL(late->calls.size(), 4u);
+  CAF_CHECK_EQUAL(late->calls[2], "-late-thing/started");
+  CAF_CHECK_EQUAL(late->calls[3], "-late-thing/started_change_event");
+}
+
+CAF_TEST(a subscriber of a property receives its change event and nothing longer) {
+  // hololinked's observe_property subscribes <thing>/<property>.
+  subscriber_sends("test-thing/integration_time", true);
+  CAF_CHECK_EQUAL(upstream->calls,
+                  (std::vector<std::string>{"+test-thing/integration_time",
+                                            "+test-thing/integration_time_change_event"}));
+  upstream_event("integration_time_change_event", "20");
+  // Longer topics that merely start with the subscription are not delivered.
+  upstream_event("integration_time_max_change_event", "99");
+  upstream_event("integration_time_change_event_log", "98");
+  upstream_event("integration_time_change_event", "21");
+  CAF_CHECK_EQUAL(published_topics(),
+                  (std::vector<std::string>{"test-thing/integration_time_change_event",
+                                            "test-thing/integration_time_change_event"}));
+  CAF_REQUIRE_EQUAL(pub->sent.size(), 2u);
+  auto ev = wire::parse_event(pub->sent[1]);
+  CAF_REQUIRE(ev.has_value());
+  CAF_CHECK_EQUAL(ev->payload.view(), "21");
+}
+
+CAF_TEST(a subscription that is not a whole topic subscribes nothing upstream) {
+  subscriber_sends("", true);
+  subscriber_sends("test-thing/", true);
+  CAF_CHECK(upstream->calls.empty());
+  upstream_event("test_event", "1");
+  CAF_CHECK(pub->sent.empty());
+}
+
+CAF_TEST(the subscription rule) {
+  using broker::subscription_receives;
+  CAF_CHECK(subscription_receives("x/test_event", "x/test_event"));
+  CAF_CHECK(!subscription_receives("x/test_event", "x/test_event_with_json_schema"));
+  CAF_CHECK(subscription_receives("x/prop", "x/prop_change_event"));
+  CAF_CHECK(!subscription_receives("x/prop", "x/prop2_change_event"));
+  CAF_CHECK(!subscription_receives("x/prop", "x/prop_change_event2"));
+  CAF_CHECK(!subscription_receives("x/prop", "y/prop_change_event"));
+  CAF_CHECK(subscription_receives("x/prop_change_event", "x/prop_change_event"));
+  CAF_CHECK(!subscription_receives("x/prop_change_event", "x/prop"));
+  CAF_CHECK(!subscription_receives("", "x/prop"));
+  CAF_CHECK(!subscription_receives("x/", "x/prop"));
+  CAF_CHECK_EQUAL(broker::subscriptions_receiving("x/p_change_event"),
+                  (std::vector<std::string>{"x/p_change_event", "x/p"}));
+  CAF_CHECK_EQUAL(broker::subscriptions_receiving("x/_change_event"),
+                  (std::vector<std::string>{"x/_change_event"}));
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

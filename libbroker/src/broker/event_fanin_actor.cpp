@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "holobroker/broker/subscription_rule.hpp"
 #include "holobroker/client/error.hpp"
 
 namespace holobroker::broker {
@@ -19,7 +20,8 @@ struct fanin_state {
   std::shared_ptr<publisher_socket> publisher;
   /// Thing id -> upstream source.
   std::map<std::string, events::event_subscriber_actor> sources;
-  /// Exact topic -> number of local subscriptions.
+  /// Subscription (as the local subscriber sent it) -> number of local
+  /// subscriptions; what each receives: subscription_rule.hpp.
   std::map<std::string, std::size_t> demand;
   std::set<std::string> pinned;
   /// Topics subscribed upstream, as (thing, event).
@@ -46,9 +48,17 @@ std::optional<std::pair<std::string, std::string>> split_topic(const fanin_state
   return best;
 }
 
+/// Whether some local subscriber receives events of `topic`.
+bool demanded(const fanin_state& st, const std::string& topic) {
+  for (const auto& sub : subscriptions_receiving(topic))
+    if (auto i = st.demand.find(sub); i != st.demand.end() && i->second > 0)
+      return true;
+  return false;
+}
+
+/// Whether `topic` must be subscribed upstream.
 bool wanted(const fanin_state& st, const std::string& topic) {
-  auto i = st.demand.find(topic);
-  return (i != st.demand.end() && i->second > 0) || st.pinned.count(topic) > 0;
+  return demanded(st, topic) || st.pinned.count(topic) > 0;
 }
 
 /// Brings the upstream subscription of `topic` in line with demand and pins.
@@ -97,7 +107,8 @@ void on_subscription(self_ptr self, const wire::multipart& frames) {
     st.demand.erase(topic);
   spdlog::debug("event fan-in: {} {} ({} local subscriptions)",
                 subscribe ? "subscribe" : "unsubscribe", topic, count);
-  sync_upstream(self, topic);
+  for (const auto& received : topics_received_by(topic))
+    sync_upstream(self, received);
 }
 
 void drain_publisher(self_ptr self) {
@@ -125,8 +136,7 @@ fanin_actor spawn_event_fanin(caf::actor_system& sys, std::shared_ptr<publisher_
         auto& st = self->state;
         ++st.received;
         if (st.publisher) {
-          auto i = st.demand.find(ev.topic);
-          if (i != st.demand.end() && i->second > 0) {
+          if (demanded(st, ev.topic)) {
             st.publisher->send(wire::craft_event(ev));
             ++st.forwarded;
             // A send may consume the edge of ZMQ_FD: look for subscriptions now.
@@ -144,8 +154,9 @@ fanin_actor spawn_event_fanin(caf::actor_system& sys, std::shared_ptr<publisher_
           i = i->first == thing ? st.upstream.erase(i) : std::next(i);
         st.sources.insert_or_assign(thing, std::move(source));
         std::set<std::string> topics = st.pinned;
-        for (const auto& [topic, n] : st.demand)
-          topics.insert(topic);
+        for (const auto& [sub, n] : st.demand)
+          for (auto& topic : topics_received_by(sub))
+            topics.insert(std::move(topic));
         for (const auto& topic : topics)
           sync_upstream(self, topic);
       },

@@ -5,19 +5,21 @@
 //
 // Demand driven: every subscription a local subscriber makes (XPUB_VERBOSER
 // reports each one, and each unsubscription, also when a subscriber goes
-// away) is counted per exact topic; the first one subscribes upstream (at
-// the event subscriber of the server serving that Thing), the last
-// unsubscription ends the upstream subscription (unless the topic is pinned
-// by the configuration's `events:`).
+// away) is counted per subscription; the first one subscribes upstream (at
+// the event subscriber of the server serving that Thing) to the topics it
+// receives, the last unsubscription ends those upstream subscriptions
+// (unless a topic is pinned by the configuration's `events:`).
 //
-// Exact topics: an event goes out only when its topic equals a topic some
-// local subscriber asked for, so subscribing to `x/test_event` no longer
-// brings `x/test_event_with_json_schema` as it does on a direct connection.
-// Residual case: the XPUB still filters by prefix per subscriber, so if
-// subscriber B asked for `x/test_event_with_json_schema`, subscriber A of
-// `x/test_event` receives those events too (only per-subscriber sockets
-// could prevent that). A subscription to a prefix that is not a topic
-// (e.g. "" for everything) gets nothing.
+// What a subscription receives (subscription_rule.hpp): subscription S gets
+// an event of topic E iff E == S or E == S + "_change_event", so
+// hololinked's observe_property (which subscribes `<thing>/<property>`) gets
+// `<thing>/<property>_change_event` as on a direct connection, while
+// `x/test_event` does not get `x/test_event_with_json_schema`. Residual case,
+// which no XPUB design can close while frame 0 stays byte-identical: the XPUB
+// filters by prefix per subscriber (and so does every SUB socket), so while
+// another subscriber B receives a longer topic E that starts with S (say
+// `x/test_event_with_json_schema`), subscriber A of S receives E too,
+// exactly as it would on a direct connection.
 //
 // Every event received is kept as the last value of its topic.
 
