@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The benchmark command of the README (issue 6): builds Release into
 # build-bench and runs holobroker-bench, which measures the raw libzmq echo
-# (the limit), thing-sim's own ceiling, the client actor, the blocking
-# facade, the daemon path and fleets of 10/100/1000 Things in one run and
-# prints Markdown tables with ratios to the raw figures of the same run.
+# (the limit), thing-sim's own ceiling, the minimal forwarder (raw-proxy,
+# the daemon's yardstick), the client actor, the blocking facade, the daemon
+# path and fleets of 10/100/1000 Things in one run and prints Markdown tables
+# with ratios to the raw, thing-sim and raw-proxy figures of the same run,
+# and a verdict table of the goals of issue 10.
 #
 #   ./scripts/bench.sh            full run (several minutes)
 #   ./scripts/bench.sh --quick    smoke run (~1 minute)

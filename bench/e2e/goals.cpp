@@ -1,6 +1,6 @@
 #include "goals.hpp"
 
-#include <vector>
+#include <cstdio>
 
 #include <fmt/format.h>
 
@@ -8,49 +8,125 @@ namespace holobroker::bench {
 
 namespace {
 
-std::string join(const std::vector<std::string>& parts) {
-  std::string out;
-  for (const auto& p : parts) {
-    if (!out.empty())
-      out += ", ";
-    out += p;
-  }
-  return out;
-}
+// The goals of issue 10, in the order the verdict table lists them.
+const char* const daemon_p50 = "daemon path p50 <= 1.1x raw-proxy";
+const char* const daemon_rps = "daemon path pipelined req/s >= 80 % of raw-proxy (small, 1KiB)";
+const char* const daemon_mib = "daemon path 1 MiB bandwidth >= 90 % of raw-proxy";
+const char* const client_p50 = "one client actor p50 <= 1.2x raw client -> thing-sim";
+const char* const client_rps = "one client actor pipelined >= 70 % of raw client -> thing-sim";
+const char* const fleet_connected = "1 000 Things all connected <= 0.5 s";
+const char* const fleet_threads = "1 000 Things: <= 8 threads";
+const char* const fleet_rss = "1 000 Things: idle RSS <= 60 MB";
+const char* const fleet_cpu = "1 000 Things: idle CPU ~0 (< 1 % of one core)";
+
+const char* const all_goals[] = {daemon_p50, daemon_rps,      daemon_mib,
+                                 client_p50, client_rps,      fleet_connected,
+                                 fleet_threads, fleet_rss,    fleet_cpu};
+
+constexpr int fleet_goal_things = 1000;
 
 std::string mark(bool met) {
   return met ? "met" : "MISSED";
 }
 
-} // namespace
-
-std::string verdict(const std::string& path, const std::string& load, const ratios& r) {
-  std::vector<std::string> parts;
-  auto at_most = [&](const char* what, const std::optional<double>& x, double limit) {
-    if (x)
-      parts.push_back(fmt::format("{}<={:.1f}x {}", what, limit, mark(*x <= limit)));
-  };
-  auto at_least = [&](const char* what, const std::optional<double>& x, double limit) {
-    if (x)
-      parts.push_back(fmt::format("{}>={:.0f}% {}", what, limit * 100, mark(*x >= limit)));
-  };
-  if (path == "client") {
-    at_most("p50", r.p50, 1.3);
-    if (load == "1MiB")
-      at_least("MiB/s", r.bandwidth, 0.7);
-    else
-      at_least("req/s", r.throughput, 0.5);
-  } else if (path == "daemon") {
-    at_most("p50", r.p50, 2.5);
-  }
-  return join(parts);
+void at_most(std::vector<goal_check>& out, const char* goal, std::string label,
+             std::string where, const std::optional<double>& x, double limit) {
+  if (x)
+    out.push_back({goal, std::move(label), std::move(where), fmt::format("{:.2f}x", *x),
+                   *x <= limit});
 }
 
-std::string fleet_verdict(const fleet_goal_input& in) {
-  return join({fmt::format("<=1s {}", mark(in.connected_s <= 1.0)),
-               fmt::format("<=8 thr {}", mark(in.threads <= 8)),
-               fmt::format("<=100MB {}", mark(in.rss_mb <= 100.0)),
-               fmt::format("idle<1% {}", mark(in.idle_cpu_pct < 1.0))});
+void at_least(std::vector<goal_check>& out, const char* goal, std::string label,
+              std::string where, const std::optional<double>& x, double limit) {
+  if (x)
+    out.push_back({goal, std::move(label), std::move(where), fmt::format("{:.0f}%", *x * 100),
+                   *x >= limit});
+}
+
+} // namespace
+
+std::vector<goal_check> path_goals(const std::string& path, const std::string& transport,
+                                   const std::string& load, const ratios& vs_sim,
+                                   const ratios& vs_proxy) {
+  std::vector<goal_check> out;
+  auto where = transport + " " + load;
+  bool big = load == "1MiB";
+  if (path == "daemon") {
+    at_most(out, daemon_p50, "p50<=1.1x raw-proxy", where, vs_proxy.p50, 1.1);
+    if (big)
+      at_least(out, daemon_mib, "MiB/s>=90% raw-proxy", where, vs_proxy.bandwidth, 0.9);
+    else
+      at_least(out, daemon_rps, "req/s>=80% raw-proxy", where, vs_proxy.throughput, 0.8);
+  } else if (path == "client") {
+    at_most(out, client_p50, "p50<=1.2x thing-sim", where, vs_sim.p50, 1.2);
+    if (big)
+      at_least(out, client_rps, "MiB/s>=70% thing-sim", where, vs_sim.bandwidth, 0.7);
+    else
+      at_least(out, client_rps, "req/s>=70% thing-sim", where, vs_sim.throughput, 0.7);
+  }
+  return out;
+}
+
+std::vector<goal_check> fleet_goals(const fleet_goal_input& in) {
+  auto where = fmt::format("{} Things", in.things);
+  return {{fleet_connected, "<=0.5s", where, fmt::format("{:.3f} s", in.connected_s),
+           in.connected_s <= 0.5},
+          {fleet_threads, "<=8 thr", where, fmt::format("{}", in.threads), in.threads <= 8},
+          {fleet_rss, "<=60MB", where, fmt::format("{:.1f} MB", in.rss_mb), in.rss_mb <= 60.0},
+          {fleet_cpu, "idle<1%", where, fmt::format("{:.2f} %", in.idle_cpu_pct),
+           in.idle_cpu_pct < 1.0}};
+}
+
+std::vector<goal_check> fleet_failed(int things) {
+  auto where = fmt::format("{} Things", things);
+  std::vector<goal_check> out;
+  for (const char* g : {fleet_connected, fleet_threads, fleet_rss, fleet_cpu})
+    out.push_back({g, "fleet", where, "did not start", false});
+  return out;
+}
+
+std::string goals_cell(const std::vector<goal_check>& checks) {
+  std::string out;
+  for (const auto& c : checks) {
+    if (!out.empty())
+      out += ", ";
+    out += c.label + " " + mark(c.met);
+  }
+  return out;
+}
+
+void verdict_table::add(const std::vector<goal_check>& checks) {
+  for (const auto& c : checks) {
+    // Fleet goals are set for 1 000 Things: smaller fleets only show in their row.
+    if (c.goal.rfind("1 000 Things", 0) == 0
+        && c.where != fmt::format("{} Things", fleet_goal_things))
+      continue;
+    by_goal_[c.goal].push_back(c);
+  }
+}
+
+void verdict_table::print() const {
+  fmt::print("| goal (issue 10) | figures of this run | verdict |\n|---|---|---|\n");
+  for (const char* goal : all_goals) {
+    auto it = by_goal_.find(goal);
+    if (it == by_goal_.end()) {
+      fmt::print("| {} | not run | - |\n", goal);
+      continue;
+    }
+    std::string figures;
+    int met = 0;
+    for (const auto& c : it->second) {
+      if (!figures.empty())
+        figures += ", ";
+      figures += c.where + " " + c.value;
+      met += c.met ? 1 : 0;
+    }
+    auto n = static_cast<int>(it->second.size());
+    auto verdict = met == n ? std::string{"met"}
+                            : fmt::format("MISSED ({} of {} met)", met, n);
+    fmt::print("| {} | {} | {} |\n", goal, figures, verdict);
+  }
+  std::fflush(stdout);
 }
 
 } // namespace holobroker::bench

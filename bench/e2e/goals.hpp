@@ -1,33 +1,71 @@
 #pragma once
 
-// The goals of issue 6, as ratios to the raw baseline of the same run, and
-// the verdict line the table prints for each path.
+// The goals of issue 10, judged on the figures of one run: the daemon path
+// against the minimal forwarder (raw-proxy) and one client actor against the
+// raw client -> thing-sim path, both measured in the same repetitions; the
+// fleet against absolute limits. Each row's goals column lists what applies
+// to it; the verdict table at the end has one row per goal.
 
+#include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace holobroker::bench {
 
-/// Ratios of one path to the raw echo (medians of per-repetition ratios).
+/// Ratios of one path to a reference path (medians of per-repetition ratios).
 struct ratios {
-  std::optional<double> p50;       ///< path p50 / raw p50
-  std::optional<double> throughput; ///< path req/s / raw req/s
-  std::optional<double> bandwidth;  ///< path MiB/s / raw MiB/s
+  std::optional<double> p50;        ///< path p50 / reference p50
+  std::optional<double> throughput; ///< path req/s / reference req/s
+  std::optional<double> bandwidth;  ///< path MiB/s / reference MiB/s
 };
 
-/// "p50<=1.3x met, req/s>=50% missed", or "" when no goal applies to
-/// `path` ("client", "daemon", ...) on workload `load` ("small", "1KiB", "1MiB").
-std::string verdict(const std::string& path, const std::string& load, const ratios& r);
+/// One goal judged on one row.
+struct goal_check {
+  std::string goal;  ///< the goal, as the verdict table names it
+  std::string label; ///< short form for the goals column ("p50<=1.1x raw-proxy")
+  std::string where; ///< "ipc small", "1000 Things"
+  std::string value; ///< the measured figure ("1.07x", "85%", "0.36 s")
+  bool met = false;
+};
+
+/// The goals for path `path` ("client", "daemon", ...) on workload `load`
+/// ("small", "1KiB", "1MiB") over `transport`, given its ratios to
+/// thing-sim and to raw-proxy; empty when no goal applies (or a reference
+/// was not run).
+std::vector<goal_check> path_goals(const std::string& path, const std::string& transport,
+                                   const std::string& load, const ratios& vs_sim,
+                                   const ratios& vs_proxy);
 
 struct fleet_goal_input {
+  int things = 0;
   double connected_s = 0;
   int threads = 0;
   double rss_mb = 0;
   double idle_cpu_pct = 0;
 };
 
-/// The fleet goals (all connected <= 1 s, <= 8 threads, RSS <= 100 MB,
-/// idle CPU ~0 %, read as < 1 % of one core).
-std::string fleet_verdict(const fleet_goal_input& in);
+/// The fleet goals (all connected <= 0.5 s, <= 8 threads, idle RSS <= 60 MB,
+/// idle CPU ~0 read as < 1 % of one core). They are set for 1 000 Things;
+/// smaller fleets are judged by the same limits in their own row, but only a
+/// 1 000-Thing fleet counts in the verdict table.
+std::vector<goal_check> fleet_goals(const fleet_goal_input& in);
+
+/// A fleet size that did not come up: every fleet goal missed.
+std::vector<goal_check> fleet_failed(int things);
+
+/// "p50<=1.1x raw-proxy met, req/s>=80% raw-proxy MISSED".
+std::string goals_cell(const std::vector<goal_check>& checks);
+
+/// Every check of a run, by goal; prints one row per goal of issue 10
+/// ("not run" for goals no row judged).
+class verdict_table {
+public:
+  void add(const std::vector<goal_check>& checks);
+  void print() const;
+
+private:
+  std::map<std::string, std::vector<goal_check>> by_goal_;
+};
 
 } // namespace holobroker::bench

@@ -5,11 +5,14 @@
 // Paths, per transport (ipc, tcp) and workload (small, 1KiB, 1MiB):
 //   raw       raw ROUTER client <-> raw ROUTER echo thread (the limit)
 //   thing-sim raw ROUTER client <-> thing-sim (its own ceiling)
+//   raw-proxy raw ROUTER client -> minimal forwarder (child process) -> thing-sim
+//             (the yardstick of the daemon path, issue 10)
 //   client    CAF driver actor -> client_actor -> thing-sim
 //   blocking  blocking_client (non-actor code) -> client_actor -> thing-sim
 //   daemon    raw ROUTER client -> holobrokerd front end -> thing-sim
 // Each repetition runs every path back to back, so ratios pair figures
-// taken under the same machine load.
+// taken under the same machine load. The goals of issue 10 are judged per
+// row (goals column) and summed up in a verdict table at the end.
 // Then fleet scale: holobrokerd with 10, 100, 1000 Things.
 
 #include <algorithm>
@@ -40,6 +43,7 @@
 #include "machine.hpp"
 #include "raw_client.hpp"
 #include "raw_echo.hpp"
+#include "raw_proxy.hpp"
 #include "report.hpp"
 #include "sim_process.hpp"
 
@@ -77,7 +81,7 @@ struct options {
   double idle_seconds = 10;
   std::vector<std::string> transports{"ipc", "tcp"};
   std::vector<std::string> loads{"small", "1KiB", "1MiB"};
-  std::vector<std::string> paths{"raw", "thing-sim", "client", "blocking", "daemon"};
+  std::vector<std::string> paths{"raw", "thing-sim", "raw-proxy", "client", "blocking", "daemon"};
   std::vector<int> fleet{10, 100, 1000};
   std::string scheduler = "wake";
   std::string thing_sim = HOLOBROKER_BENCH_THING_SIM;
@@ -122,7 +126,12 @@ struct target {
 const std::map<std::string, target> targets{{"ipc", {"sim-0", "thing-0-0"}},
                                             {"tcp", {"sim-1", "thing-1-0"}}};
 
-void run_paths(const options& opt, const std::string& work_dir) {
+/// The bench binary itself: the raw proxy runs as it, in its hidden mode.
+std::string self_program() {
+  return std::filesystem::read_symlink("/proc/self/exe").string();
+}
+
+void run_paths(const options& opt, const std::string& work_dir, verdict_table& verdicts) {
   sim_options so;
   so.program = opt.thing_sim;
   so.work_dir = work_dir + "/sim";
@@ -171,6 +180,22 @@ void run_paths(const options& opt, const std::string& work_dir) {
       client = std::make_unique<client_path>(sys, transports, sim_addr, t.server);
     raw_client sim_client{ctx, "bench-sim-" + tx, sim_addr, t.server};
     sim_client.handshake(std::chrono::seconds{10});
+    std::unique_ptr<raw_proxy_process> proxy;
+    std::unique_ptr<raw_client> proxy_client;
+    if (wanted(opt.paths, "raw-proxy")) {
+      raw_proxy_options po;
+      po.bind = tx == "tcp" ? std::string{"tcp://127.0.0.1:0"}
+                            : "ipc://" + work_dir + "/raw-proxy-" + tx + ".ipc";
+      po.proxy_id = "bench-raw-proxy";
+      po.upstream = sim_addr;
+      po.server_id = t.server;
+      po.upstream_id = "bench-raw-proxy-upstream-" + tx;
+      proxy = std::make_unique<raw_proxy_process>(self_program(), po,
+                                                  work_dir + "/raw-proxy-" + tx + ".log");
+      proxy_client = std::make_unique<raw_client>(ctx, "bench-proxy-" + tx, proxy->frontend(),
+                                                  proxy->proxy_id());
+      proxy_client->handshake(std::chrono::seconds{10});
+    }
     std::unique_ptr<raw_client> daemon_client;
     if (daemon) {
       daemon_client = std::make_unique<raw_client>(ctx, "bench-daemon-" + tx,
@@ -181,6 +206,9 @@ void run_paths(const options& opt, const std::string& work_dir) {
       if (!wanted(opt.loads, w.name))
         continue;
       auto sim_pool = sim_client.request_pool(w, {t.thing});
+      std::vector<wire::multipart> proxy_pool;
+      if (proxy_client)
+        proxy_pool = proxy_client->request_pool(w, {t.thing});
       std::vector<wire::multipart> daemon_pool;
       if (daemon_client)
         daemon_pool = daemon_client->request_pool(w, {t.thing});
@@ -202,6 +230,8 @@ void run_paths(const options& opt, const std::string& work_dir) {
             row.runs.push_back(raw);
           else if (row.path == "thing-sim")
             row.runs.push_back(sim_client.measure(sim_pool, w, opt.window));
+          else if (row.path == "raw-proxy")
+            row.runs.push_back(proxy_client->measure(proxy_pool, w, opt.window));
           else if (row.path == "client")
             row.runs.push_back(client->measure(w, t.thing, opt.window));
           else if (row.path == "blocking")
@@ -211,19 +241,24 @@ void run_paths(const options& opt, const std::string& work_dir) {
         }
       }
       std::vector<path_figures> sim_runs;
-      for (const auto& row : rows)
+      std::vector<path_figures> proxy_runs;
+      for (const auto& row : rows) {
         if (row.path == "thing-sim")
           sim_runs = row.runs;
+        else if (row.path == "raw-proxy")
+          proxy_runs = row.runs;
+      }
       for (auto& row : rows) {
         row.raw_runs = raw_runs;
         row.sim_runs = sim_runs;
-        print_path_row(row);
+        row.proxy_runs = proxy_runs;
+        print_path_row(row, verdicts);
       }
     }
   }
 }
 
-void run_fleets(const options& opt, const std::string& work_dir) {
+void run_fleets(const options& opt, const std::string& work_dir, verdict_table& verdicts) {
   if (opt.fleet.empty())
     return;
   fmt::print("\n");
@@ -239,10 +274,10 @@ void run_fleets(const options& opt, const std::string& work_dir) {
     fo.requests = opt.quick ? 5000 : 50000;
     fo.repeat = opt.repeat;
     try {
-      print_fleet_row(run_fleet(fo));
+      print_fleet_row(run_fleet(fo), verdicts);
     } catch (const std::exception& ex) {
       // A fleet size that does not come up is a finding, not the end of the run.
-      print_fleet_failure(n, ex.what());
+      print_fleet_failure(n, ex.what(), verdicts);
     }
   }
 }
@@ -250,6 +285,8 @@ void run_fleets(const options& opt, const std::string& work_dir) {
 } // namespace
 
 int main(int argc, char** argv) {
+  if (argc >= 2 && argv[1] == raw_proxy_mode)
+    return raw_proxy_main(std::vector<std::string>(argv + 2, argv + argc));
   CLI::App app{"holobroker-bench: holobroker paths against the raw libzmq limit"};
   options opt;
   bool idle_set = false;
@@ -263,7 +300,7 @@ int main(int argc, char** argv) {
     ->each([&](const std::string&) { idle_set = true; });
   app.add_option("--transports", opt.transports, "ipc, tcp")->delimiter(',');
   app.add_option("--loads", opt.loads, "small, 1KiB, 1MiB")->delimiter(',');
-  app.add_option("--paths", opt.paths, "raw, thing-sim, client, blocking, daemon (empty: none)")
+  app.add_option("--paths", opt.paths, "raw, thing-sim, raw-proxy, client, blocking, daemon (empty: none)")
     ->delimiter(',');
   app.add_option("--fleet", opt.fleet, "fleet sizes in Things (0: no fleet runs)")
     ->delimiter(',');
@@ -289,9 +326,11 @@ int main(int argc, char** argv) {
              opt.repeat, opt.window, opt.idle_seconds, opt.scheduler, opt.quick ? ", quick" : "");
   fmt::print("# work dir {}\n\n", work_dir);
   int code = EXIT_SUCCESS;
+  verdict_table verdicts;
   try {
-    run_paths(opt, work_dir);
-    run_fleets(opt, work_dir);
+    run_paths(opt, work_dir, verdicts);
+    run_fleets(opt, work_dir, verdicts);
+    print_verdicts(verdicts);
   } catch (const std::exception& ex) {
     std::cerr << "holobroker-bench: " << ex.what() << " (logs under " << work_dir << ")\n";
     return EXIT_FAILURE; // keep the work dir for the logs

@@ -2,7 +2,8 @@
 
 // The tables holobroker-bench prints (Markdown, so a run can be pasted into
 // docs/BENCHMARKS.md as is): one row per path × transport × workload with
-// medians, spread and ratios to the raw echo; one row per fleet size.
+// medians, spread and ratios to the raw echo, to thing-sim and (daemon) to
+// the raw proxy; one row per fleet size; the verdict table of the goals.
 
 #include <optional>
 #include <string>
@@ -26,14 +27,21 @@ struct path_row {
   /// thing-sim's own figures of the same repetitions (empty if not run):
   /// how much a path adds over the server it talks to.
   std::vector<path_figures> sim_runs;
+  /// The raw proxy's figures of the same repetitions (empty if not run):
+  /// what the daemon path is compared with.
+  std::vector<path_figures> proxy_runs;
   bool has_throughput = true;
 };
 
 void print_path_header();
-void print_path_row(const path_row& row);
+/// Prints the row and adds its goal checks to `verdicts`.
+void print_path_row(const path_row& row, verdict_table& verdicts);
 
 void print_fleet_header();
-void print_fleet_row(const fleet_figures& fig);
-void print_fleet_failure(int things, const std::string& why);
+void print_fleet_row(const fleet_figures& fig, verdict_table& verdicts);
+void print_fleet_failure(int things, const std::string& why, verdict_table& verdicts);
+
+/// The verdict table (one row per goal).
+void print_verdicts(const verdict_table& verdicts);
 
 } // namespace holobroker::bench
