@@ -542,6 +542,71 @@ CAF_TEST(malformed requests are rejected before sending) {
   CAF_CHECK(wire().sent.empty());
 }
 
+CAF_TEST(a list or null objekt and the content types go out byte for byte) {
+  auto c = connected_client();
+  // As raw hololinked clients send it (golden ipc-readmultipleproperties-objekt-list.json).
+  operation_request many;
+  many.thing_id = "test-thing";
+  many.objekt_json = R"(["number_prop","string_prop"])";
+  many.operation = "readmultipleproperties";
+  auto res = ask<operation_reply>(c, execute_atom_v, many);
+  sched.run();
+  CAF_REQUIRE_EQUAL(wire().sent.size(), 1u);
+  auto id = wire().sent_request(0).header.message_id;
+  CAF_CHECK_EQUAL(wire().sent[0][2].to_string(),
+                  R"({"messageType":"OPERATION","messageID":")" + id
+                    + R"(","senderID":"test-client","receiverID":"test-server",)"
+                      R"("serverExecutionContext":{"invokation_timeout":5.0,"execution_timeout":5.0},)"
+                      R"("thingExecutionContext":{"fetch_execution_logs":false},)"
+                      R"("thingID":"test-thing","objekt":["number_prop","string_prop"],)"
+                      R"("operation":"readmultipleproperties",)"
+                      R"("payloadContentType":"application/json",)"
+                      R"("preencodedPayloadContentType":"text/plain"})");
+  wire().answer(0, message_type::reply, R"({"number_prop":2.5,"string_prop":"hello"})");
+  wake();
+  CAF_REQUIRE(res->value);
+  CAF_CHECK_EQUAL(res->value->payload.view(), R"({"number_prop":2.5,"string_prop":"hello"})");
+  // readallproperties with objekt null.
+  operation_request all;
+  all.thing_id = "test-thing";
+  all.objekt_json = "null";
+  all.operation = "readallproperties";
+  ask<operation_reply>(c, execute_atom_v, all);
+  sched.run();
+  CAF_REQUIRE_EQUAL(wire().sent.size(), 2u);
+  CAF_CHECK(wire().sent[1][2].view().find(R"(,"objekt":null,"operation":"readallproperties",)")
+            != std::string_view::npos);
+  // A msgpack payload keeps its label and its bytes (the same buffer, not a copy).
+  auto msgpack = wire::shared_bytes::copy_of(std::string{"\x81\xa5value\x05", 8});
+  auto echo = invoke_action("test-thing", "action_echo", msgpack);
+  echo.payload_content_type = "application/msgpack";
+  echo.preserialized = wire::shared_bytes::copy_of(std::string{"\x00\x01", 2});
+  echo.preencoded_payload_content_type = "application/octet-stream";
+  ask<operation_reply>(c, execute_atom_v, echo);
+  sched.run();
+  CAF_REQUIRE_EQUAL(wire().sent.size(), 3u);
+  const auto& frames = wire().sent[2];
+  CAF_CHECK(frames[2].view().find(R"("objekt":"action_echo","operation":"invokeaction",)"
+                                  R"("payloadContentType":"application/msgpack",)"
+                                  R"("preencodedPayloadContentType":"application/octet-stream"})")
+            != std::string_view::npos);
+  CAF_CHECK(frames[3].data() == msgpack.data());
+  CAF_CHECK_EQUAL(frames[3].size(), 8u);
+  CAF_CHECK(frames[4] == std::string_view("\x00\x01", 2));
+}
+
+CAF_TEST(an objekt that is neither a string a list nor null is refused before sending) {
+  auto c = connected_client();
+  auto req = read();
+  req.objekt_json = R"({"names":["a"]})";
+  auto res = ask<operation_reply>(c, execute_atom_v, req);
+  sched.run();
+  CAF_REQUIRE(res->error);
+  CAF_CHECK(code_of(res->error) == client_errc::bad_request);
+  CAF_CHECK(describe(*res->error).find("objekt") != std::string::npos);
+  CAF_CHECK(wire().sent.empty());
+}
+
 CAF_TEST(unparsable replies are dropped and counted) {
   auto c = connected_client();
   wire().inbox.push_back({wire::shared_bytes::copy_of("test-server"),

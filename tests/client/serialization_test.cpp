@@ -16,7 +16,13 @@ CAF_TEST(operation requests keep payload bytes options and deadline) {
   req.options.deadline = std::chrono::milliseconds{1500};
   req.options.server_context.execution_timeout.reset();
   req.options.thing_context.fetch_execution_logs = true;
+  req.objekt_json = R"(["a","b"])";
+  req.payload_content_type = "application/msgpack";
+  req.preencoded_payload_content_type = "application/octet-stream";
   auto out = roundtrip(req);
+  CAF_CHECK_EQUAL(out.objekt_json, R"(["a","b"])");
+  CAF_CHECK_EQUAL(out.payload_content_type, "application/msgpack");
+  CAF_CHECK_EQUAL(out.preencoded_payload_content_type, "application/octet-stream");
   CAF_CHECK_EQUAL(out.thing_id, "spectrometer");
   CAF_CHECK_EQUAL(out.operation, "invokeaction");
   CAF_CHECK_EQUAL(out.payload.view(), R"({"a":1})");

@@ -352,3 +352,32 @@ CAF_TEST(escaped member names mean the same as plain ones) {
   CAF_CHECK(header_error(header_with(R"(,"m\u0065ssageID":"again")")).code
             == codec_errc::bad_value);
 }
+
+CAF_TEST(a list or null objekt is set verbatim and anything else is refused) {
+  auto req = make_operation("golden-raw-client-ipc", "test-thing", "test-thing", "ignored",
+                            op::read_multiple_properties);
+  // Kept byte for byte (spaces included): the broker forwards what it got.
+  CAF_CHECK(!set_objekt_json(req.header, R"([ "number_prop", "string_prop" ])"));
+  CAF_CHECK_EQUAL(req.header.objekt, "");
+  CAF_CHECK_EQUAL(req.header.objekt_json, R"([ "number_prop", "string_prop" ])");
+  auto text = encode(req.header);
+  CAF_CHECK(text.find(R"(,"objekt":[ "number_prop", "string_prop" ],"operation":)")
+            != std::string::npos);
+  auto back = parse_request_header(text);
+  CAF_REQUIRE(back.has_value());
+  CAF_CHECK_EQUAL(back->objekt_json, req.header.objekt_json);
+  CAF_CHECK(!set_objekt_json(req.header, "null"));
+  CAF_CHECK_EQUAL(req.header.objekt_json, "null");
+  // Empty: nothing to set, the string objekt stays.
+  auto plain = make_operation("c", "s", "t", "name", op::read_property);
+  CAF_CHECK(!set_objekt_json(plain.header, ""));
+  CAF_CHECK_EQUAL(encode(plain.header).find(R"("objekt":"name")") != std::string::npos, true);
+  for (std::string_view bad : {R"("name")", "5", "{}", "[1,", "nul", "[] []"}) {
+    auto copy = req;
+    auto err = set_objekt_json(copy.header, bad);
+    CAF_REQUIRE(err);
+    CAF_MESSAGE(bad << ": " << err->to_string());
+    CAF_CHECK(err->to_string().find("objekt") != std::string::npos);
+    CAF_CHECK_EQUAL(copy.header.objekt_json, "null"); // unchanged
+  }
+}

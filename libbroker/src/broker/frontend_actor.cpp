@@ -301,9 +301,12 @@ client::operation_request to_operation(const wire::request& req) {
   client::operation_request op;
   op.thing_id = req.header.thing_id;
   op.objekt = req.header.objekt;
+  op.objekt_json = req.header.objekt_json; // null or a list: forwarded verbatim
   op.operation = req.header.operation;
   op.payload = req.payload;
   op.preserialized = req.preserialized;
+  op.payload_content_type = req.header.payload_content_type;
+  op.preencoded_payload_content_type = req.header.preencoded_payload_content_type;
   op.options.server_context = req.header.server_context;
   op.options.thing_context = req.header.thing_context;
   return op;
@@ -401,16 +404,6 @@ void on_message(self_ptr self, const wire::multipart& frames) {
       send_response(self, req.routing_id,
                     exception_reply(wire::message_type::exception, h, st.cfg.broker_id,
                                     make_exception("DecodeError", "Input data was truncated")));
-    return;
-  }
-  if (!h.objekt_json.empty()) {
-    // operation_request carries the objekt as a name; lists/null (sent only
-    // by raw clients with readmultipleproperties) cannot be forwarded.
-    send_response(self, req.routing_id,
-                  exception_reply(wire::message_type::exception, h, st.cfg.broker_id,
-                                  make_exception("NotImplementedError",
-                                                 "holobroker forwards only operations whose "
-                                                 "objekt is a string")));
     return;
   }
   forward(self, req);

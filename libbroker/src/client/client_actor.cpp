@@ -229,11 +229,17 @@ struct client_state {
                                          req.operation, req.payload,
                                          req.options.server_context, req.options.thing_context,
                                          req.preserialized);
+    if (auto err = wire::set_objekt_json(wire_req.header, req.objekt_json))
+      return unexpected<caf::error>{make_error(client_errc::bad_request, err->what)};
+    // Sent as given: the broker forwards what its clients declared.
+    wire_req.header.payload_content_type = std::move(req.payload_content_type);
+    wire_req.header.preencoded_payload_content_type
+      = std::move(req.preencoded_payload_content_type);
     auto id = wire_req.header.message_id;
     pending_request p;
     p.kind = kind;
     p.thing_id = std::move(req.thing_id);
-    p.objekt = std::move(req.objekt);
+    p.objekt = req.objekt_json.empty() ? std::move(req.objekt) : std::move(req.objekt_json);
     p.operation = std::move(req.operation);
     p.frames = wire::craft_request(cfg.server_id, wire_req);
     p.reply_promise = std::move(rp);

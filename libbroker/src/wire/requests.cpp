@@ -48,6 +48,23 @@ request make_operation(std::string_view client_id, std::string_view server_id,
   return req;
 }
 
+std::optional<codec_error> set_objekt_json(request_header& header, std::string_view json) {
+  if (json.empty())
+    return std::nullopt;
+  // Validated (strictly, as the server's msgspec would) but sent verbatim:
+  // the compact copy only tells what kind of value it is.
+  std::string compact;
+  if (auto err = detail::append_compact(compact, json, "objekt"))
+    return err;
+  if (compact != "null" && compact.front() != '[')
+    return codec_error{codec_errc::wrong_type,
+                       fmt::format("a non-string objekt must be null or a list, not {}",
+                                   detail::quoted(compact))};
+  header.objekt.clear();
+  header.objekt_json.assign(json);
+  return std::nullopt;
+}
+
 request make_exit(std::string_view client_id, std::string_view server_id) {
   request req = make_handshake(client_id, server_id);
   req.header.type = message_type::exit;

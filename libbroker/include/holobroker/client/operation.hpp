@@ -29,9 +29,18 @@ struct request_options {
 struct operation_request {
   std::string thing_id;
   std::string objekt;    ///< property or action name
+  /// A non-string objekt, sent verbatim instead of `objekt`: the JSON text
+  /// `null` or a list of names (readmultipleproperties / readallproperties
+  /// as raw hololinked clients send them). Empty: `objekt` is the name.
+  std::string objekt_json;
   std::string operation; ///< wire::op::read_property, write_property, invoke_action, ...
   wire::shared_bytes payload = wire::null_payload(); ///< JSON; "null" = no payload
   wire::shared_bytes preserialized = wire::empty_frame();
+  /// Sent as payloadContentType: how `payload` is encoded (the server
+  /// decodes application/json and application/msgpack).
+  std::string payload_content_type{wire::json_content_type};
+  /// Sent as preencodedPayloadContentType: what `preserialized` holds.
+  std::string preencoded_payload_content_type{wire::text_plain_content_type};
   request_options options;
 };
 

@@ -109,8 +109,9 @@ typename Inspector::result_type inspect(Inspector& f, request_options& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, operation_request& x) {
-  return f(caf::meta::type_name("operation_request"), x.thing_id, x.objekt, x.operation,
-           x.payload, x.preserialized, x.options);
+  return f(caf::meta::type_name("operation_request"), x.thing_id, x.objekt, x.objekt_json,
+           x.operation, x.payload, x.preserialized, x.payload_content_type,
+           x.preencoded_payload_content_type, x.options);
 }
 
 template <class Inspector>

@@ -2,6 +2,7 @@
 
 // Builders for the requests real hololinked clients send, field for field.
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,6 +35,12 @@ request make_operation(std::string_view client_id, std::string_view server_id,
                        const server_execution_context& server_ctx = default_operation_context(),
                        const thing_execution_context& thing_ctx = {},
                        shared_bytes preserialized = empty_frame());
+
+/// Sets a non-string objekt on `header`, kept byte for byte: `json` must be
+/// the JSON text `null` or of one list (readmultipleproperties and
+/// readallproperties as raw clients send them; golden README §8). An empty
+/// `json` sets nothing. Errors name what `json` is instead.
+std::optional<codec_error> set_objekt_json(request_header& header, std::string_view json);
 
 /// invokeaction payload: the keyword arguments object, compacted, with the
 /// positional arguments appended under `"__args__"` as ObjectProxy does
