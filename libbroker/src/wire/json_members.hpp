@@ -6,10 +6,7 @@
 // member with its raw JSON text, so nested objects can be forwarded verbatim
 // or taken apart in the same pass by a nested visitor.
 
-#include <array>
-#include <initializer_list>
 #include <optional>
-#include <utility>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -87,70 +84,16 @@ inline std::optional<codec_error> mark_seen(unsigned& seen, unsigned bit, std::s
 std::optional<codec_error> assign_string(std::string_view what, const json_member& member,
                                          std::string& out);
 
-/// A header field read as a plain string: its key, its bit in the reader's
-/// seen-set, and where the text goes.
-struct string_slot {
-  std::string_view key;
-  unsigned bit;
-  std::string* out;
-};
-
-/// Bookkeeping shared by the header readers: every field at most once, typed
-/// string assignment, and the required-field check after reading.
-class field_reader : public member_visitor {
-public:
-  explicit field_reader(std::string_view what) noexcept : what_(what) {}
-  // Readers hold pointers into their own header (string_slot::out).
-  field_reader(const field_reader&) = delete;
-  field_reader& operator=(const field_reader&) = delete;
-
-  bool seen(unsigned bit) const noexcept { return (seen_ & bit) != 0; }
-
-  /// Reads `json` with this visitor, then names the first `required` field
-  /// (bit, name) that was absent.
-  std::optional<codec_error>
-  read(std::string_view json,
-       std::initializer_list<std::pair<unsigned, std::string_view>> required) {
-    if (auto err = read_members(json, what_, *this))
-      return err;
-    for (auto [bit, name] : required)
-      if (!seen(bit))
-        return codec_error{codec_errc::missing_field,
-                           std::string{what_} + " has no \"" + std::string{name} + "\""};
-    return std::nullopt;
-  }
-
-protected:
-  std::string_view what() const noexcept { return what_; }
-
-  /// Marks `bit` seen; a second occurrence is a duplicate_field error.
-  std::optional<codec_error> once(const json_member& m, unsigned bit) {
-    return mark_seen(seen_, bit, what_, m);
-  }
-
-  std::optional<codec_error> string_field(const json_member& m, unsigned bit,
-                                          std::string& out) {
-    if (auto err = once(m, bit))
-      return err;
-    return assign_string(what_, m, out);
-  }
-
-  /// Fills the slot whose key is `m.key`; `found` tells whether one matched.
-  template <std::size_t N>
-  std::optional<codec_error> fill_slot(const json_member& m,
-                                       const std::array<string_slot, N>& slots, bool& found) {
-    for (const auto& slot : slots)
-      if (slot.key == m.key) {
-        found = true;
-        return string_field(m, slot.bit, *slot.out);
-      }
-    found = false;
-    return std::nullopt;
-  }
-
-private:
-  std::string_view what_;
-  unsigned seen_ = 0;
-};
+/// mark_seen, then a wrong_type error unless the member is of `kind`
+/// (`expected` says so in words: "a boolean").
+inline std::optional<codec_error> check_member(unsigned& seen, unsigned bit, std::string_view what,
+                                               const json_member& member, json_kind kind,
+                                               std::string_view expected) {
+  if (auto err = mark_seen(seen, bit, what, member))
+    return err;
+  if (member.kind != kind)
+    return wrong_type(what, member, expected);
+  return std::nullopt;
+}
 
 } // namespace holobroker::wire::detail

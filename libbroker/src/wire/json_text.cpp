@@ -33,15 +33,6 @@ void append_json_string(std::string& out, std::string_view text) {
   out += '"';
 }
 
-void append_content_types(std::string& out, std::string_view payload_type,
-                          std::string_view preencoded_type) {
-  out += R"(,"payloadContentType":)";
-  append_json_string(out, payload_type);
-  out += R"(,"preencodedPayloadContentType":)";
-  append_json_string(out, preencoded_type);
-  out += '}';
-}
-
 void append_json_double(std::string& out, double value) {
   if (!std::isfinite(value)) {
     out += "null";

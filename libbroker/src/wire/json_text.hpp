@@ -21,11 +21,6 @@ void append_json_double(std::string& out, double value);
 /// `max_size` bytes so that a hostile 1 MiB key does not end up in a log line.
 std::string quoted(std::string_view text, std::size_t max_size = 64);
 
-/// Appends the tail every header shares and closes the object:
-/// `,"payloadContentType":…,"preencodedPayloadContentType":…}`.
-void append_content_types(std::string& out, std::string_view payload_type,
-                          std::string_view preencoded_type);
-
 /// Appends `"key":` for a key that needs no escaping.
 inline void append_key(std::string& out, std::string_view key) {
   out += '"';

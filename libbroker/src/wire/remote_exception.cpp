@@ -46,10 +46,9 @@ struct outer_reader final : detail::member_visitor {
   std::optional<codec_error> on_member(const json_member& m) override {
     if (m.key != "exception")
       return std::nullopt;
-    if (auto err = detail::mark_seen(seen, 1u, payload_what, m))
+    if (auto err = detail::check_member(seen, 1u, payload_what, m, json_kind::object,
+                                        "an object"))
       return err;
-    if (m.kind != json_kind::object)
-      return detail::wrong_type(payload_what, m, "an object");
     inner = m.raw;
     return std::nullopt;
   }

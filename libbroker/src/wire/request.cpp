@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "json_members.hpp"
+#include "header_codec.hpp"
 #include "json_text.hpp"
 
 namespace holobroker::wire {
@@ -21,37 +21,25 @@ void request_header::set_thing_context(const thing_execution_context& ctx) {
 }
 
 std::string encode(const request_header& h) {
-  using detail::append_json_string;
-  using detail::append_key;
-  std::string out;
-  out.reserve(256 + h.sender_id.size() + h.receiver_id.size() + h.thing_id.size()
-              + h.objekt.size() + h.objekt_json.size());
-  out += R"({"messageType":")";
-  out += to_string(h.type);
-  out += R"(","messageID":)";
-  append_json_string(out, h.message_id);
-  out += R"(,"senderID":)";
-  append_json_string(out, h.sender_id);
-  out += R"(,"receiverID":)";
-  append_json_string(out, h.receiver_id);
-  if (h.has_server_context()) {
-    out += R"(,"serverExecutionContext":)";
-    out += h.server_context_json;
-  }
-  if (h.has_thing_context()) {
-    out += R"(,"thingExecutionContext":)";
-    out += h.thing_context_json;
-  }
-  out += R"(,"thingID":)";
-  append_json_string(out, h.thing_id);
-  out += R"(,"objekt":)";
+  using detail::append_raw_member;
+  using detail::append_string_member;
+  auto out = detail::open_header(to_string(h.type), h.message_id,
+                                 96 + h.sender_id.size() + h.receiver_id.size() + h.thing_id.size()
+                                   + h.objekt.size() + h.objekt_json.size()
+                                   + h.server_context_json.size() + h.thing_context_json.size());
+  append_string_member(out, "senderID", h.sender_id);
+  append_string_member(out, "receiverID", h.receiver_id);
+  if (h.has_server_context())
+    append_raw_member(out, "serverExecutionContext", h.server_context_json);
+  if (h.has_thing_context())
+    append_raw_member(out, "thingExecutionContext", h.thing_context_json);
+  append_string_member(out, "thingID", h.thing_id);
   if (h.objekt_json.empty())
-    append_json_string(out, h.objekt);
+    append_string_member(out, "objekt", h.objekt);
   else
-    out += h.objekt_json;
-  out += R"(,"operation":)";
-  append_json_string(out, h.operation);
-  detail::append_content_types(out, h.payload_content_type, h.preencoded_payload_content_type);
+    append_raw_member(out, "objekt", h.objekt_json);
+  append_string_member(out, "operation", h.operation);
+  detail::close_header(out, h);
   return out;
 }
 
@@ -71,20 +59,18 @@ struct server_context_reader final : detail::member_visitor {
   std::optional<codec_error> on_member(const json_member& m) override {
     if (m.key == "invokation_timeout" || m.key == "execution_timeout") {
       bool invokation = m.key[0] == 'i';
-      if (auto err = detail::mark_seen(seen, invokation ? 1u : 2u, server_context_what, m))
+      if (auto err = detail::check_member(seen, invokation ? 1u : 2u, server_context_what, m,
+                                          json_kind::number, "a number"))
         return err;
-      if (m.kind != json_kind::number)
-        return detail::wrong_type(server_context_what, m, "a number");
       if (m.number < 0)
         return codec_error{codec_errc::bad_value,
                            fmt::format("{} field \"{}\" must not be negative",
                                        server_context_what, m.key)};
       (invokation ? ctx.invokation_timeout : ctx.execution_timeout) = m.number;
     } else if (m.key == "oneway") {
-      if (auto err = detail::mark_seen(seen, 4u, server_context_what, m))
+      if (auto err = detail::check_member(seen, 4u, server_context_what, m, json_kind::boolean,
+                                          "a boolean"))
         return err;
-      if (m.kind != json_kind::boolean)
-        return detail::wrong_type(server_context_what, m, "a boolean");
       ctx.oneway = m.boolean;
     }
     return std::nullopt;
@@ -100,92 +86,72 @@ struct thing_context_reader final : detail::member_visitor {
 
   std::optional<codec_error> on_member(const json_member& m) override {
     if (m.key == "fetch_execution_logs") {
-      if (auto err = detail::mark_seen(seen, 1u, thing_context_what, m))
+      if (auto err = detail::check_member(seen, 1u, thing_context_what, m, json_kind::boolean,
+                                          "a boolean"))
         return err;
-      if (m.kind != json_kind::boolean)
-        return detail::wrong_type(thing_context_what, m, "a boolean");
       ctx.fetch_execution_logs = m.boolean;
     }
     return std::nullopt;
   }
 };
 
-enum field_bit : unsigned {
-  f_type = 1u << 0,
-  f_id = 1u << 1,
-  f_sender = 1u << 2,
-  f_receiver = 1u << 3,
-  f_server_context = 1u << 4,
-  f_thing_context = 1u << 5,
-  f_thing = 1u << 6,
-  f_objekt = 1u << 7,
-  f_operation = 1u << 8,
-  f_payload_type = 1u << 9,
-  f_preencoded_type = 1u << 10,
+// The plain string members (the contexts and objekt are read below); the
+// bits follow the table's order.
+constexpr detail::string_member<request_header> own_members[] = {
+  {"senderID", &request_header::sender_id},
+  {"receiverID", &request_header::receiver_id},
+  {"thingID", &request_header::thing_id},
+  {"operation", &request_header::operation},
 };
 
-struct request_header_reader final : detail::field_reader {
-  request_header h;
+enum field_bit : unsigned {
+  f_sender = detail::first_own_bit,
+  f_receiver = detail::first_own_bit << 1,
+  f_server_context = detail::first_own_bit << 4,
+  f_thing_context = detail::first_own_bit << 5,
+  f_objekt = detail::first_own_bit << 6,
+};
 
-  const std::array<detail::string_slot, 7> slots{{
-    {"messageID", f_id, &h.message_id},
-    {"senderID", f_sender, &h.sender_id},
-    {"receiverID", f_receiver, &h.receiver_id},
-    {"thingID", f_thing, &h.thing_id},
-    {"operation", f_operation, &h.operation},
-    {"payloadContentType", f_payload_type, &h.payload_content_type},
-    {"preencodedPayloadContentType", f_preencoded_type, &h.preencoded_payload_content_type},
-  }};
+std::optional<codec_error> request_type(request_header& h, std::string_view text) {
+  // The real server treats any type other than HANDSHAKE and EXIT like an
+  // OPERATION (golden ipc-unknown-messageType.json).
+  auto type = parse_message_type(text);
+  h.type = type && (*type == message_type::handshake || *type == message_type::exit)
+             ? *type
+             : message_type::operation;
+  return std::nullopt;
+}
 
-  request_header_reader() : field_reader(header_what) {}
-
-  // The contexts' members are read in the same pass (see nested()); here the
-  // whole object is checked and kept verbatim.
-  std::optional<codec_error> context_field(const json_member& m, unsigned bit,
-                                           std::string& json_out) {
-    if (auto err = once(m, bit))
-      return err;
-    if (m.kind != json_kind::object)
-      return detail::wrong_type(header_what, m, "an object");
-    json_out.assign(m.raw);
-    return std::nullopt;
-  }
-
-  server_context_reader server_reader;
-  thing_context_reader thing_reader;
+struct request_header_reader final : detail::header_reader<request_header> {
+  request_header_reader() : header_reader(header_what, own_members, request_type) {}
 
   detail::member_visitor* nested(std::string_view key) override {
-    // A duplicate context is reported by on_member; do not merge its keys.
+    // A duplicate context is reported by on_other; do not merge its keys.
     if (key == "serverExecutionContext" && !seen(f_server_context))
-      return &server_reader;
+      return &server_reader_;
     if (key == "thingExecutionContext" && !seen(f_thing_context))
-      return &thing_reader;
+      return &thing_reader_;
     return nullptr;
   }
 
-  std::optional<codec_error> on_member(const json_member& m) override {
+private:
+  server_context_reader server_reader_;
+  thing_context_reader thing_reader_;
+
+  // The contexts' members are read in the same pass (see nested()); here the
+  // whole object is checked and kept verbatim.
+  std::optional<codec_error> on_other(const json_member& m) override {
     const auto& k = m.key;
-    if (k == "messageType") {
-      if (auto err = once(m, f_type))
-        return err;
-      if (m.kind != json_kind::string)
-        return detail::wrong_type(header_what, m, "a string");
-      // The real server treats any type other than HANDSHAKE and EXIT like an
-      // OPERATION (golden ipc-unknown-messageType.json).
-      auto type = parse_message_type(m.string);
-      h.type = type && (*type == message_type::handshake || *type == message_type::exit)
-                 ? *type
-                 : message_type::operation;
-      return std::nullopt;
-    }
-    if (k == "serverExecutionContext") {
-      auto err = context_field(m, f_server_context, h.server_context_json);
-      h.server_context = server_reader.ctx;
-      return err;
-    }
-    if (k == "thingExecutionContext") {
-      auto err = context_field(m, f_thing_context, h.thing_context_json);
-      h.thing_context = thing_reader.ctx;
+    if (k == "serverExecutionContext" || k == "thingExecutionContext") {
+      bool server = k[0] == 's';
+      auto err = typed_once(m, server ? f_server_context : f_thing_context, json_kind::object,
+                            "an object");
+      if (!err)
+        (server ? h.server_context_json : h.thing_context_json).assign(m.raw);
+      if (server)
+        h.server_context = server_reader_.ctx;
+      else
+        h.thing_context = thing_reader_.ctx;
       return err;
     }
     if (k == "objekt") {
@@ -203,9 +169,6 @@ struct request_header_reader final : detail::field_reader {
       }
       return std::nullopt;
     }
-    bool found = false;
-    if (auto err = fill_slot(m, slots, found); err || found)
-      return err;
     // The real server maps keys 1:1 onto a struct and drops anything else.
     return codec_error{codec_errc::unknown_field,
                        fmt::format("{} has unknown field {}", header_what, detail::quoted(k))};
@@ -216,23 +179,12 @@ struct request_header_reader final : detail::field_reader {
 
 codec_result<request_header> parse_request_header(std::string_view json) {
   request_header_reader reader;
-  if (auto err = reader.read(json, {{f_type, "messageType"},
-                                    {f_id, "messageID"},
-                                    {f_sender, "senderID"},
-                                    {f_receiver, "receiverID"}}))
-    return unexpected{std::move(*err)};
-  return std::move(reader.h);
+  return detail::read_header(reader, json, {{f_sender, "senderID"}, {f_receiver, "receiverID"}});
 }
 
 multipart craft_request(std::string_view server_id, const request& req) {
-  multipart frames;
-  frames.reserve(message_frame_count);
-  frames.push_back(shared_bytes::copy_of(server_id));
-  frames.push_back(empty_frame());
-  frames.push_back(shared_bytes::from_string(encode(req.header)));
-  frames.push_back(req.payload);
-  frames.push_back(req.preserialized);
-  return frames;
+  return detail::craft_frames(shared_bytes::copy_of(server_id), encode(req.header), req.payload,
+                              req.preserialized);
 }
 
 codec_result<request> parse_request(const multipart& frames) {
