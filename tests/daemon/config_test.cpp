@@ -6,6 +6,7 @@
 #include <string>
 
 #include "holobroker/config/broker_config.hpp"
+#include "holobroker/transport/address.hpp"
 
 using namespace holobroker::config;
 
@@ -88,6 +89,40 @@ CAF_TEST(a bad address names the key and the value) {
   CAF_CHECK_EQUAL(err.line, 3);
   CAF_CHECK(err.message.find("http://x") != std::string::npos);
   CAF_CHECK(!error_of("things:\n  - id: a\n    address: tcp://host:99999\n").message.empty());
+}
+
+CAF_TEST(a thing address is accepted exactly when the transport can resolve it) {
+  // One grammar: whatever the transport connects to, the config takes
+  // (INPROC and lower-case ipc included), and the other way round.
+  for (std::string spec : {"IPC", "ipc", "INPROC", "inproc", "ipc:///tmp/x.ipc", "ipc://rel",
+                           "tcp://127.0.0.1:61000", "tcp://lab-pc:1", "tcp://[::1]:5555",
+                           "inproc://sim", "ipc://", "inproc://", "tcp://127.0.0.1:0",
+                           "tcp://:5555", "tcp://host", "tcp://host:65535", "tcp://host:99999", "http://x", "",
+                           "Ipc"}) {
+    auto cfg = parse_config("things:\n  - id: a\n    address: \"" + spec + "\"\n");
+    auto ep = holobroker::transport::resolve_endpoints(spec, "a");
+    CAF_MESSAGE(spec);
+    CAF_CHECK_EQUAL(cfg.has_value(), ep.has_value());
+  }
+}
+
+CAF_TEST(an inproc thing address is kept as written) {
+  auto cfg = parse_config("things:\n  - id: a\n    address: INPROC\n");
+  CAF_REQUIRE(cfg.has_value());
+  CAF_CHECK_EQUAL(cfg->things[0].address, "INPROC");
+}
+
+CAF_TEST(a bad address says what the grammar expects) {
+  auto err = error_of("things:\n  - id: a\n    address: ipc://\n");
+  CAF_CHECK_EQUAL(err.key, "things[0].address");
+  CAF_CHECK(err.message.find("no path after ipc://") != std::string::npos);
+}
+
+CAF_TEST(a tcp listener may ask for any free port but needs a host) {
+  auto ok = parse_config("broker:\n  frontend:\n    tcp: tcp://127.0.0.1:0\n");
+  CAF_CHECK(ok.has_value());
+  auto err = error_of("broker:\n  frontend:\n    tcp: tcp://:5555\n");
+  CAF_CHECK_EQUAL(err.key, "broker.frontend.tcp");
 }
 
 CAF_TEST(duplicate thing ids are refused) {

@@ -3,6 +3,7 @@
 #include <caf/test/unit_test.hpp>
 
 #include <string>
+#include <string_view>
 
 #include "holobroker/wire/address.hpp"
 
@@ -63,4 +64,50 @@ CAF_TEST(tcp event addresses are empty for anything but tcp with a usable port) 
 CAF_TEST(inproc addresses are the server id and its event publisher) {
   CAF_CHECK_EQUAL(inproc_request_address("test-thing"), "inproc://test-thing");
   CAF_CHECK_EQUAL(inproc_event_address("test-thing"), "inproc://test-thing/event-publisher");
+}
+
+CAF_TEST(the address grammar names each kind of server address) {
+  CAF_CHECK(parse_address("IPC").value() == address_kind::ipc);
+  CAF_CHECK(parse_address("ipc").value() == address_kind::ipc);
+  CAF_CHECK(parse_address("INPROC").value() == address_kind::inproc);
+  CAF_CHECK(parse_address("inproc").value() == address_kind::inproc);
+  CAF_CHECK(parse_address("ipc:///tmp/x.ipc").value() == address_kind::ipc_path);
+  CAF_CHECK(parse_address("tcp://127.0.0.1:61000").value() == address_kind::tcp);
+  CAF_CHECK(parse_address("tcp://host:65534").value() == address_kind::tcp);
+  CAF_CHECK(parse_address("inproc://sim").value() == address_kind::inproc_name);
+}
+
+namespace {
+
+// The grammar's complaint about `spec` ("" when it is accepted).
+std::string complaint(std::string_view spec) {
+  auto kind = parse_address(spec);
+  return kind ? std::string{} : kind.error();
+}
+
+} // namespace
+
+CAF_TEST(the address grammar says what is wrong) {
+  CAF_CHECK_EQUAL(complaint("ipc://"), "no path after ipc://");
+  CAF_CHECK_EQUAL(complaint("inproc://"), "no name after inproc://");
+  for (auto bad : {"tcp://host", "tcp://host:", "tcp://:5555", "tcp://host:0",
+                   "tcp://host:65535", "tcp://host:5x"})
+    CAF_CHECK_EQUAL(complaint(bad),
+                    "expected tcp://HOST:PORT with a port from 1 to 65534 (events use PORT + 1)");
+  for (auto bad : {"", "Ipc", "http://x", "IPC "})
+    CAF_CHECK_EQUAL(complaint(bad),
+                    "expected IPC, ipc://PATH, tcp://HOST:PORT, INPROC or inproc://NAME");
+}
+
+CAF_TEST(tcp addresses are taken apart into host and port) {
+  auto a = parse_tcp_address("tcp://[::1]:5555");
+  CAF_REQUIRE(a.has_value());
+  CAF_CHECK_EQUAL(a->host, "[::1]");
+  CAF_CHECK_EQUAL(a->port, 5555u);
+  auto any = parse_tcp_address("tcp://127.0.0.1:0"); // a listener's any free port
+  CAF_REQUIRE(any.has_value());
+  CAF_CHECK_EQUAL(any->port, 0u);
+  CAF_CHECK(!parse_tcp_address("tcp://127.0.0.1:65536"));
+  CAF_CHECK(!parse_tcp_address("tcp://:1"));
+  CAF_CHECK(!parse_tcp_address("ipc://x:1"));
 }

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include "holobroker/wire/address.hpp"
 #include "security_section.hpp"
 
 namespace holobroker::config {
@@ -153,33 +154,19 @@ public:
     return *value;
   }
 
+  // The transport's own grammar (wire::parse_address): what the config
+  // accepts is what the daemon can connect to, INPROC included.
   std::string address(const YAML::Node& node, const std::string& key) const {
     auto text = string(node, key);
-    auto starts = [&](std::string_view p) { return text.rfind(p, 0) == 0; };
-    bool ok = text == "IPC" || (starts("ipc://") && text.size() > 6)
-              || (starts("inproc://") && text.size() > 9) || valid_tcp(text);
-    if (!ok)
-      fail(node, key, fmt::format("\"{}\" is not an address: use IPC, ipc://PATH, "
-                                  "tcp://HOST:PORT or inproc://NAME",
-                                  text));
+    if (auto kind = wire::parse_address(text); !kind)
+      fail(node, key, fmt::format("\"{}\" is not an address: {}", text, kind.error()));
     return text;
   }
 
-  static bool valid_tcp(std::string_view text) {
-    if (text.rfind("tcp://", 0) != 0)
-      return false;
-    auto colon = text.rfind(':');
-    if (colon <= 6 || colon + 1 >= text.size())
-      return false;
-    unsigned port = 0;
-    auto digits = text.substr(colon + 1);
-    auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
-    return ec == std::errc{} && ptr == digits.data() + digits.size() && port < 65536;
-  }
-
+  // A listener's address (port 0: any free port).
   std::string tcp_address(const YAML::Node& node, const std::string& key) const {
     auto text = string(node, key);
-    if (!valid_tcp(text))
+    if (!wire::parse_tcp_address(text))
       fail(node, key, fmt::format("\"{}\" is not tcp://HOST:PORT", text));
     return text;
   }

@@ -31,38 +31,79 @@ std::string ipc_socket_name(std::string_view server_id) {
   return out.substr(first, last - first + 1);
 }
 
-std::string ipc_request_address(std::string_view temp_dir, std::string_view server_id) {
+namespace {
+
+/// `ipc://<temp_dir>/sockets/<name><suffix>`.
+std::string ipc_address(std::string_view temp_dir, std::string_view server_id,
+                        std::string_view suffix) {
   std::string out{"ipc://"};
   out += temp_dir;
   out += "/sockets/";
   out += ipc_socket_name(server_id);
-  out += ".ipc";
+  out += suffix;
   return out;
+}
+
+} // namespace
+
+std::string ipc_request_address(std::string_view temp_dir, std::string_view server_id) {
+  return ipc_address(temp_dir, server_id, ".ipc");
 }
 
 std::string ipc_event_address(std::string_view temp_dir, std::string_view server_id) {
-  std::string out{"ipc://"};
-  out += temp_dir;
-  out += "/sockets/";
-  out += ipc_socket_name(server_id);
-  out += ".event-publisher.ipc";
-  return out;
+  return ipc_address(temp_dir, server_id, ".event-publisher.ipc");
+}
+
+std::optional<tcp_address> parse_tcp_address(std::string_view text) {
+  constexpr std::string_view scheme = "tcp://";
+  if (text.substr(0, scheme.size()) != scheme)
+    return std::nullopt;
+  auto colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon <= scheme.size())
+    return std::nullopt; // no port, or no host
+  auto digits = text.substr(colon + 1);
+  unsigned port = 0;
+  auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+  if (digits.empty() || ec != std::errc{} || ptr != digits.data() + digits.size() || port > 65535)
+    return std::nullopt;
+  return tcp_address{text.substr(scheme.size(), colon - scheme.size()), port};
+}
+
+expected<address_kind, std::string> parse_address(std::string_view spec) {
+  auto starts = [&](std::string_view prefix) { return spec.substr(0, prefix.size()) == prefix; };
+  if (spec == "IPC" || spec == "ipc")
+    return address_kind::ipc;
+  if (spec == "INPROC" || spec == "inproc")
+    return address_kind::inproc;
+  if (starts("ipc://")) {
+    if (spec.size() == 6)
+      return unexpected<std::string>{"no path after ipc://"};
+    return address_kind::ipc_path;
+  }
+  if (starts("tcp://")) {
+    auto tcp = parse_tcp_address(spec);
+    // The event publisher of a server listens on PORT + 1 (golden README §3).
+    if (!tcp || tcp->port == 0 || tcp->port >= 65535)
+      return unexpected<std::string>{
+        "expected tcp://HOST:PORT with a port from 1 to 65534 (events use PORT + 1)"};
+    return address_kind::tcp;
+  }
+  if (starts("inproc://")) {
+    if (spec.size() == 9)
+      return unexpected<std::string>{"no name after inproc://"};
+    return address_kind::inproc_name;
+  }
+  return unexpected<std::string>{
+    "expected IPC, ipc://PATH, tcp://HOST:PORT, INPROC or inproc://NAME"};
 }
 
 std::string tcp_event_address(std::string_view request_address) {
-  if (request_address.substr(0, 6) != "tcp://")
+  auto tcp = parse_tcp_address(request_address);
+  if (!tcp || tcp->port == 0 || tcp->port >= 65535)
     return {};
   auto colon = request_address.rfind(':');
-  if (colon == std::string_view::npos || colon < 6)
-    return {};
-  auto port_text = request_address.substr(colon + 1);
-  unsigned port = 0;
-  auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-  if (ec != std::errc{} || ptr != port_text.data() + port_text.size() || port == 0
-      || port >= 65535)
-    return {};
   std::string out{request_address.substr(0, colon + 1)};
-  out += std::to_string(port + 1);
+  out += std::to_string(tcp->port + 1);
   return out;
 }
 

@@ -1,7 +1,10 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
+
+#include "holobroker/expected.hpp"
 
 namespace holobroker::wire {
 
@@ -19,8 +22,32 @@ std::string ipc_request_address(std::string_view temp_dir, std::string_view serv
 /// `ipc://<temp_dir>/sockets/<name>.event-publisher.ipc`.
 std::string ipc_event_address(std::string_view temp_dir, std::string_view server_id);
 
+/// `tcp://HOST:PORT` taken apart.
+struct tcp_address {
+  std::string_view host;
+  unsigned port = 0;
+};
+
+/// `tcp://HOST:PORT` with a non-empty HOST and a decimal PORT of 0..65535
+/// (0: a listener binds to any free port); nullopt otherwise.
+std::optional<tcp_address> parse_tcp_address(std::string_view text);
+
+/// What a server address written by a user names.
+enum class address_kind {
+  ipc,         ///< "IPC" / "ipc": hololinked's path from the server id
+  ipc_path,    ///< "ipc://PATH"
+  tcp,         ///< "tcp://HOST:PORT", PORT 1..65534 (the events are on PORT + 1)
+  inproc,      ///< "INPROC" / "inproc": inproc://<server id>
+  inproc_name, ///< "inproc://NAME"
+};
+
+/// The one address grammar, used by the transport to connect and by the
+/// configuration to check what it will be given (so both accept the same
+/// addresses). The error says what is wrong with `spec`, without quoting it.
+expected<address_kind, std::string> parse_address(std::string_view spec);
+
 /// `tcp://host:port` -> `tcp://host:(port+1)`; empty if `address` is not TCP
-/// with a numeric port.
+/// with a numeric port, or the port is 0 or 65535 (no port above it).
 std::string tcp_event_address(std::string_view request_address);
 
 /// `inproc://<server id>` and `inproc://<server id>/event-publisher`.
