@@ -7,6 +7,9 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include "fault.hpp"
+#include "strict_yaml.hpp"
+
 namespace holobroker::sim {
 
 namespace {
@@ -106,153 +109,123 @@ json node_to_json(const YAML::Node& node) {
   return nullptr;
 }
 
-// Small typed getters that name the offending key in their error.
-struct reader {
-  const json& obj;
-  std::string where;
+using yaml::located_error;
+using yaml::strict_reader;
 
-  std::optional<std::string> check_keys(std::initializer_list<std::string_view> allowed) const {
-    if (!obj.is_object())
-      return fmt::format("{}: expected a mapping", where);
-    for (const auto& [key, _] : obj.items())
-      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
-        return fmt::format("{}: unknown key \"{}\"", where, key);
-    return std::nullopt;
-  }
+// Optional members: absent (or null) leaves `out` as it is.
+void opt_string(const strict_reader& r, const YAML::Node& node, const std::string& where,
+                std::string_view key, std::string& out) {
+  auto v = node[std::string{key}];
+  if (v && !v.IsNull())
+    out = r.string(v, strict_reader::join(where, key));
+}
 
-  std::optional<std::string> str(std::string_view key, std::string& out,
-                                 bool required = false) const {
-    auto it = obj.find(key);
-    if (it == obj.end() || it->is_null())
-      return required ? std::optional{fmt::format("{}: missing \"{}\"", where, key)}
-                      : std::nullopt;
-    if (!it->is_string())
-      return fmt::format("{}: \"{}\" must be a string", where, key);
-    out = it->get<std::string>();
-    return std::nullopt;
-  }
+void opt_bool(const strict_reader& r, const YAML::Node& node, const std::string& where,
+              std::string_view key, bool& out) {
+  if (auto v = node[std::string{key}])
+    out = r.boolean(v, strict_reader::join(where, key));
+}
 
-  std::optional<std::string> boolean(std::string_view key, bool& out) const {
-    auto it = obj.find(key);
-    if (it == obj.end())
-      return std::nullopt;
-    if (!it->is_boolean())
-      return fmt::format("{}: \"{}\" must be true or false", where, key);
-    out = it->get<bool>();
-    return std::nullopt;
-  }
+void opt_number(const strict_reader& r, const YAML::Node& node, const std::string& where,
+                std::string_view key, std::optional<double>& out) {
+  if (auto v = node[std::string{key}])
+    out = r.number(v, strict_reader::join(where, key));
+}
 
-  std::optional<std::string> number(std::string_view key, double& out) const {
-    auto it = obj.find(key);
-    if (it == obj.end())
-      return std::nullopt;
-    if (!it->is_number())
-      return fmt::format("{}: \"{}\" must be a number", where, key);
-    out = it->get<double>();
-    return std::nullopt;
-  }
+std::string required_string(const strict_reader& r, const YAML::Node& node,
+                            const std::string& where, std::string_view key) {
+  auto v = node[std::string{key}];
+  if (!v || v.IsNull())
+    r.fail(node, where, fmt::format("missing \"{}\"", key));
+  return r.string(v, strict_reader::join(where, key));
+}
 
-  std::optional<std::string> opt_number(std::string_view key,
-                                        std::optional<double>& out) const {
-    if (!obj.contains(key))
-      return std::nullopt;
-    double x = 0;
-    if (auto err = number(key, x))
-      return err;
-    out = x;
-    return std::nullopt;
-  }
+/// A mapping of free JSON (options), `{}` when absent or null.
+json opt_mapping(const strict_reader& r, const YAML::Node& node, const std::string& where,
+                 std::string_view key) {
+  auto v = node[std::string{key}];
+  if (!v || v.IsNull())
+    return json::object();
+  if (!v.IsMap())
+    r.fail(v, strict_reader::join(where, key), "must be a mapping");
+  return node_to_json(v);
+}
 
-  std::optional<std::string> list(std::string_view key, const json*& out) const {
-    auto it = obj.find(key);
-    out = nullptr;
-    if (it == obj.end() || it->is_null())
-      return std::nullopt;
-    if (!it->is_array())
-      return fmt::format("{}: \"{}\" must be a list", where, key);
-    out = &*it;
-    return std::nullopt;
-  }
-};
-
-#define SIM_TRY(expr)                                                                           \
-  if (auto err_ = (expr))                                                                       \
-    return unexpected{std::move(*err_)};
-
-config_result<property_spec> parse_property(const json& node, const std::string& where) {
-  reader r{node, where};
-  SIM_TRY(r.check_keys({"name", "type", "default", "description", "read_only", "readOnly",
-                        "observable", "nullable", "minimum", "maximum", "pattern"}));
+property_spec read_property(const strict_reader& r, const YAML::Node& node,
+                            const std::string& where) {
+  r.check_keys(node, where,
+               {"name", "type", "default", "description", "read_only", "readOnly", "observable",
+                "nullable", "minimum", "maximum", "pattern"});
   property_spec p;
-  SIM_TRY(r.str("name", p.name, true));
+  p.name = required_string(r, node, where, "name");
   std::string type = "any";
-  SIM_TRY(r.str("type", type));
+  opt_string(r, node, where, "type", type);
   auto t = parse_value_type(type);
   if (!t)
-    return unexpected{fmt::format("{}: unknown type \"{}\" (number, integer, string, boolean, "
-                                  "array, object, any)",
-                                  where, type)};
+    r.fail(node["type"], strict_reader::join(where, "type"),
+           fmt::format("unknown type \"{}\" (number, integer, string, boolean, array, object, "
+                       "any)",
+                       type));
   p.type = *t;
-  p.initial = node.value("default", json{});
-  SIM_TRY(r.str("description", p.description));
-  SIM_TRY(r.boolean("read_only", p.read_only));
-  SIM_TRY(r.boolean("readOnly", p.read_only));
-  SIM_TRY(r.boolean("observable", p.observable));
-  SIM_TRY(r.boolean("nullable", p.nullable));
-  SIM_TRY(r.opt_number("minimum", p.minimum));
-  SIM_TRY(r.opt_number("maximum", p.maximum));
+  if (auto d = node["default"])
+    p.initial = node_to_json(d);
+  opt_string(r, node, where, "description", p.description);
+  opt_bool(r, node, where, "read_only", p.read_only);
+  opt_bool(r, node, where, "readOnly", p.read_only);
+  opt_bool(r, node, where, "observable", p.observable);
+  opt_bool(r, node, where, "nullable", p.nullable);
+  opt_number(r, node, where, "minimum", p.minimum);
+  opt_number(r, node, where, "maximum", p.maximum);
   std::string pattern;
-  SIM_TRY(r.str("pattern", pattern));
+  opt_string(r, node, where, "pattern", pattern);
   if (!pattern.empty())
     p.pattern = pattern;
   if (!p.initial.is_null())
     if (auto err = p.validate(p.initial))
-      return unexpected{fmt::format("{}: default value: {}", where, err->message)};
+      r.fail(node["default"], strict_reader::join(where, "default"),
+             "default value: " + err->message);
   return p;
 }
 
-config_result<action_spec> parse_action(const json& node, const std::string& where) {
-  reader r{node, where};
-  SIM_TRY(r.check_keys({"name", "kind", "description", "options", "input"}));
+action_spec read_action(const strict_reader& r, const YAML::Node& node, const std::string& where) {
+  r.check_keys(node, where, {"name", "kind", "description", "options", "input"});
   action_spec a;
-  SIM_TRY(r.str("name", a.name, true));
-  std::string kind;
-  SIM_TRY(r.str("kind", kind, true));
+  a.name = required_string(r, node, where, "name");
+  auto kind = required_string(r, node, where, "kind");
   auto k = parse_action_kind(kind);
   if (!k)
-    return unexpected{fmt::format("{}: unknown action kind \"{}\" (echo, echo_value, constant, "
-                                  "bytes, mixed, sleep, fail, store, acquire, move_to, home, "
-                                  "stop)",
-                                  where, kind)};
+    r.fail(node["kind"], strict_reader::join(where, "kind"),
+           fmt::format("unknown action kind \"{}\" (echo, echo_value, constant, bytes, mixed, "
+                       "sleep, fail, store, acquire, move_to, home, stop)",
+                       kind));
   a.kind = *k;
-  SIM_TRY(r.str("description", a.description));
-  a.options = node.value("options", json::object());
-  if (!a.options.is_object())
-    return unexpected{fmt::format("{}: \"options\" must be a mapping", where)};
-  a.input = node.value("input", json{});
+  opt_string(r, node, where, "description", a.description);
+  a.options = opt_mapping(r, node, where, "options");
+  if (auto in = node["input"])
+    a.input = node_to_json(in);
   return a;
 }
 
-config_result<event_spec> parse_event(const json& node, const std::string& where) {
-  reader r{node, where};
-  SIM_TRY(r.check_keys({"name", "kind", "description", "period_s", "options", "payload"}));
+event_spec read_event(const strict_reader& r, const YAML::Node& node, const std::string& where) {
+  r.check_keys(node, where, {"name", "kind", "description", "period_s", "options", "payload"});
   event_spec e;
-  SIM_TRY(r.str("name", e.name, true));
+  e.name = required_string(r, node, where, "name");
   std::string kind = "constant";
-  SIM_TRY(r.str("kind", kind));
+  opt_string(r, node, where, "kind", kind);
   auto k = parse_event_kind(kind);
   if (!k)
-    return unexpected{fmt::format("{}: unknown event kind \"{}\" (constant, measurement, "
-                                  "counter)",
-                                  where, kind)};
+    r.fail(node["kind"], strict_reader::join(where, "kind"),
+           fmt::format("unknown event kind \"{}\" (constant, measurement, counter)", kind));
   e.kind = *k;
-  SIM_TRY(r.str("description", e.description));
-  SIM_TRY(r.number("period_s", e.period_s));
-  if (e.period_s < 0)
-    return unexpected{fmt::format("{}: \"period_s\" must not be negative", where)};
-  e.options = node.value("options", json::object());
-  if (node.contains("payload"))
-    e.options["payload"] = node["payload"];
+  opt_string(r, node, where, "description", e.description);
+  if (auto v = node["period_s"]) {
+    e.period_s = r.number(v, strict_reader::join(where, "period_s"));
+    if (e.period_s < 0)
+      r.fail(v, strict_reader::join(where, "period_s"), "must not be negative");
+  }
+  e.options = opt_mapping(r, node, where, "options");
+  if (auto payload = node["payload"])
+    e.options["payload"] = node_to_json(payload);
   return e;
 }
 
@@ -266,86 +239,103 @@ void upsert(std::vector<T>& items, T item) {
   items.push_back(std::move(item));
 }
 
-config_result<thing_spec> parse_thing(const json& node, const std::string& where) {
-  reader r{node, where};
-  SIM_TRY(r.check_keys({"id", "template", "title", "description", "properties", "actions",
-                        "events", "faults"}));
-  std::string id;
-  SIM_TRY(r.str("id", id, true));
+/// Reads each entry of the list `key` of `node` with `read` and merges it by name.
+template <class T, class Read>
+void read_list(const strict_reader& r, const YAML::Node& node, const std::string& where,
+               std::string_view key, std::vector<T>& out, Read read) {
+  auto path = strict_reader::join(where, key);
+  const YAML::Node list = r.list(node[std::string{key}], path);
+  for (std::size_t i = 0; list && i < list.size(); ++i)
+    upsert(out, read(r, list[i], strict_reader::index(path, i)));
+}
+
+/// A Thing; `id`, when given, replaces the entry's own (templates).
+thing_spec read_thing(const strict_reader& r, const YAML::Node& node, const std::string& where,
+                      std::optional<std::string_view> id_override = std::nullopt) {
+  r.check_keys(node, where,
+               {"id", "template", "title", "description", "properties", "actions", "events",
+                "faults"});
+  std::string id = id_override ? std::string{*id_override} : required_string(r, node, where, "id");
   thing_spec t;
   std::string tmpl;
-  SIM_TRY(r.str("template", tmpl));
+  opt_string(r, node, where, "template", tmpl);
   if (!tmpl.empty()) {
     auto base = template_thing(tmpl, id);
     if (!base)
-      return unexpected{fmt::format("{}: {}", where, base.error())};
+      r.fail(node["template"], strict_reader::join(where, "template"), base.error());
     t = std::move(*base);
   }
   t.id = id;
-  SIM_TRY(r.str("title", t.title));
+  opt_string(r, node, where, "title", t.title);
   if (t.title.empty())
     t.title = id;
-  SIM_TRY(r.str("description", t.description));
-  const json* list = nullptr;
-  SIM_TRY(r.list("properties", list));
-  if (list)
-    for (std::size_t i = 0; i < list->size(); ++i) {
-      auto p = parse_property((*list)[i], fmt::format("{}.properties[{}]", where, i));
-      if (!p)
-        return unexpected{p.error()};
-      upsert(t.properties, std::move(*p));
-    }
-  SIM_TRY(r.list("actions", list));
-  if (list)
-    for (std::size_t i = 0; i < list->size(); ++i) {
-      auto a = parse_action((*list)[i], fmt::format("{}.actions[{}]", where, i));
-      if (!a)
-        return unexpected{a.error()};
-      upsert(t.actions, std::move(*a));
-    }
-  SIM_TRY(r.list("events", list));
-  if (list)
-    for (std::size_t i = 0; i < list->size(); ++i) {
-      auto e = parse_event((*list)[i], fmt::format("{}.events[{}]", where, i));
-      if (!e)
-        return unexpected{e.error()};
-      upsert(t.events, std::move(*e));
-    }
-  SIM_TRY(r.list("faults", list));
-  if (list)
-    for (std::size_t i = 0; i < list->size(); ++i) {
-      fault_spec f;
-      if (auto err = parse_fault((*list)[i], f))
-        return unexpected{fmt::format("{}.faults[{}]: {}", where, i, err->message)};
-      t.faults.push_back(f);
-    }
+  opt_string(r, node, where, "description", t.description);
+  read_list(r, node, where, "properties", t.properties, read_property);
+  read_list(r, node, where, "actions", t.actions, read_action);
+  read_list(r, node, where, "events", t.events, read_event);
+  auto faults_path = strict_reader::join(where, "faults");
+  const YAML::Node faults = r.list(node["faults"], faults_path);
+  for (std::size_t i = 0; faults && i < faults.size(); ++i) {
+    fault_spec f;
+    // Faults are also set at run time from JSON: one reader for both.
+    if (auto err = parse_fault(node_to_json(faults[i]), f))
+      r.fail(faults[i], strict_reader::index(faults_path, i), err->message);
+    t.faults.push_back(f);
+  }
   return t;
+}
+
+sim_config read_config(const strict_reader& r, const YAML::Node& root) {
+  r.check_keys(root, "", {"servers", "temp_dir", "ipc", "tcp", "log_level", "seed"});
+  sim_config cfg;
+  opt_string(r, root, "", "temp_dir", cfg.temp_dir);
+  opt_bool(r, root, "", "ipc", cfg.ipc);
+  std::string tcp;
+  opt_string(r, root, "", "tcp", tcp);
+  if (!tcp.empty())
+    cfg.tcp = tcp;
+  opt_string(r, root, "", "log_level", cfg.log_level);
+  if (auto seed = root["seed"])
+    cfg.seed = static_cast<unsigned>(r.unsigned_int(seed, "seed", 0, 0xffffffffu));
+  const YAML::Node servers = r.list(root["servers"], "servers");
+  if (!servers || servers.size() == 0)
+    r.fail(servers ? servers : root, "servers", "must list at least one server");
+  for (std::size_t i = 0; i < servers.size(); ++i) {
+    auto where = strict_reader::index("servers", i);
+    const YAML::Node node = servers[i];
+    r.check_keys(node, where, {"id", "things"});
+    server_spec s;
+    s.id = required_string(r, node, where, "id");
+    auto things_path = strict_reader::join(where, "things");
+    const YAML::Node things = r.list(node["things"], things_path);
+    if (!things || things.size() == 0)
+      r.fail(things ? things : node, things_path, "must list at least one Thing");
+    for (std::size_t j = 0; j < things.size(); ++j)
+      s.things.push_back(read_thing(r, things[j], strict_reader::index(things_path, j)));
+    cfg.servers.push_back(std::move(s));
+  }
+  return cfg;
 }
 
 } // namespace
 
-config_result<json> yaml_to_json(std::string_view text) {
-  try {
-    return node_to_json(YAML::Load(std::string{text}));
-  } catch (const YAML::Exception& ex) {
-    return unexpected{std::string{"invalid YAML: "} + ex.what()};
-  }
-}
-
 config_result<thing_spec> template_thing(std::string_view name, std::string_view id) {
-  std::string_view yaml;
+  // Parsed once: generated fleets instantiate a template a thousand times.
+  static const YAML::Node spectrometer_doc = YAML::Load(std::string{spectrometer_yaml});
+  static const YAML::Node motor_doc = YAML::Load(std::string{motor_yaml});
+  const YAML::Node* doc = nullptr;
   if (name == "spectrometer")
-    yaml = spectrometer_yaml;
+    doc = &spectrometer_doc;
   else if (name == "motor")
-    yaml = motor_yaml;
+    doc = &motor_doc;
   else
     return unexpected{fmt::format("unknown template \"{}\" (spectrometer, motor)", name)};
-  // Parsed once: generated fleets instantiate a template a thousand times.
-  static const json spectrometer_doc = *yaml_to_json(spectrometer_yaml);
-  static const json motor_doc = *yaml_to_json(motor_yaml);
-  json doc = yaml.data() == spectrometer_yaml.data() ? spectrometer_doc : motor_doc;
-  doc["id"] = std::string{id};
-  return parse_thing(doc, fmt::format("template {}", name));
+  strict_reader r{fmt::format("template {}", name)};
+  try {
+    return read_thing(r, *doc, "", id);
+  } catch (const located_error& err) {
+    return unexpected{err.to_string()};
+  }
 }
 
 std::vector<server_spec> generated_fleet(int servers, int things) {
@@ -370,46 +360,16 @@ sim_config default_config() {
   return cfg;
 }
 
-config_result<sim_config> parse_config(const json& doc) {
-  reader r{doc, "config"};
-  SIM_TRY(r.check_keys({"servers", "temp_dir", "ipc", "tcp", "log_level", "seed"}));
-  sim_config cfg;
-  SIM_TRY(r.str("temp_dir", cfg.temp_dir));
-  SIM_TRY(r.boolean("ipc", cfg.ipc));
-  std::string tcp;
-  SIM_TRY(r.str("tcp", tcp));
-  if (!tcp.empty())
-    cfg.tcp = tcp;
-  SIM_TRY(r.str("log_level", cfg.log_level));
-  double seed = 1;
-  SIM_TRY(r.number("seed", seed));
-  cfg.seed = static_cast<unsigned>(seed);
-  const json* servers = nullptr;
-  SIM_TRY(r.list("servers", servers));
-  if (!servers || servers->empty())
-    return unexpected{std::string{"config: \"servers\" must list at least one server"}};
-  for (std::size_t i = 0; i < servers->size(); ++i) {
-    auto where = fmt::format("servers[{}]", i);
-    const auto& node = (*servers)[i];
-    reader sr{node, where};
-    SIM_TRY(sr.check_keys({"id", "things"}));
-    server_spec s;
-    SIM_TRY(sr.str("id", s.id, true));
-    const json* things = nullptr;
-    SIM_TRY(sr.list("things", things));
-    if (!things || things->empty())
-      return unexpected{fmt::format("{}: \"things\" must list at least one Thing", where)};
-    for (std::size_t j = 0; j < things->size(); ++j) {
-      auto t = parse_thing((*things)[j], fmt::format("{}.things[{}]", where, j));
-      if (!t)
-        return unexpected{t.error()};
-      s.things.push_back(std::move(*t));
-    }
-    cfg.servers.push_back(std::move(s));
+config_result<sim_config> parse_config(std::string_view yaml_text, std::string_view file) {
+  strict_reader r{file};
+  try {
+    auto cfg = read_config(r, r.load(yaml_text));
+    if (auto err = validate(cfg))
+      return unexpected{fmt::format("{}: {}", file, *err)};
+    return cfg;
+  } catch (const located_error& err) {
+    return unexpected{err.to_string()};
   }
-  if (auto err = validate(cfg))
-    return unexpected{*err};
-  return cfg;
 }
 
 config_result<sim_config> load_config_file(const std::string& path) {
@@ -418,13 +378,7 @@ config_result<sim_config> load_config_file(const std::string& path) {
     return unexpected{fmt::format("cannot read config file {}", path)};
   std::stringstream buf;
   buf << in.rdbuf();
-  auto doc = yaml_to_json(buf.str());
-  if (!doc)
-    return unexpected{fmt::format("{}: {}", path, doc.error())};
-  auto cfg = parse_config(*doc);
-  if (!cfg)
-    return unexpected{fmt::format("{}: {}", path, cfg.error())};
-  return cfg;
+  return parse_config(buf.str(), path);
 }
 
 std::optional<std::string> validate(const sim_config& cfg) {

@@ -42,15 +42,17 @@ std::vector<server_spec> generated_fleet(int servers, int things);
 /// A built-in Thing model ("spectrometer", "motor") under the id `id`.
 config_result<thing_spec> template_thing(std::string_view name, std::string_view id);
 
-/// Parses a configuration document (YAML already converted to JSON).
-config_result<sim_config> parse_config(const nlohmann::json& doc);
+/// Parses a YAML configuration with the strict reader the daemon's config
+/// uses (holobroker::yaml::strict_reader): unknown keys and mistyped values
+/// are refused as `file:line:column: key: what is wrong`; `file` names the
+/// document. Free-form values (defaults, options, inputs, payloads) become
+/// JSON: plain scalars read as bool/null/numbers where they can, quoted ones
+/// stay strings.
+config_result<sim_config> parse_config(std::string_view yaml_text,
+                                       std::string_view file = "<config>");
 
-/// Reads a YAML file; errors name the file and what was wrong.
+/// Reads a YAML file with parse_config; errors name the file.
 config_result<sim_config> load_config_file(const std::string& path);
-
-/// Converts a YAML document to JSON (plain scalars become bool/null/numbers
-/// where they read as such, quoted ones stay strings).
-config_result<nlohmann::json> yaml_to_json(std::string_view yaml_text);
 
 /// Checks ids are unique and non-empty; names the offending entry.
 std::optional<std::string> validate(const sim_config& cfg);

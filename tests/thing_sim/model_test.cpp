@@ -144,26 +144,44 @@ CAF_TEST(property validation checks type range and pattern) {
 }
 
 CAF_TEST(configuration errors name the offending entry) {
-  auto doc = yaml_to_json("servers:\n  - id: a\n    things:\n      - {id: t, template: toaster}\n");
-  CAF_REQUIRE(doc.has_value());
-  auto cfg = parse_config(*doc);
+  auto cfg = parse_config("servers:\n  - id: a\n    things:\n      - {id: t, template: toaster}\n");
   CAF_REQUIRE(!cfg.has_value());
   CAF_CHECK(cfg.error().find("servers[0].things[0]") != std::string::npos);
   CAF_CHECK(cfg.error().find("toaster") != std::string::npos);
-  auto dup = parse_config(*yaml_to_json("servers:\n  - {id: a, things: [{id: t}, {id: t}]}\n"));
+  auto dup = parse_config("servers:\n  - {id: a, things: [{id: t}, {id: t}]}\n");
   CAF_REQUIRE(!dup.has_value());
   CAF_CHECK(dup.error().find("used twice") != std::string::npos);
-  auto bad_default = parse_config(*yaml_to_json(
+  auto bad_default = parse_config(
     "servers:\n  - id: a\n    things:\n      - id: t\n        properties:\n"
-    "          - {name: p, type: integer, default: \"x\"}\n"));
+    "          - {name: p, type: integer, default: \"x\"}\n");
   CAF_REQUIRE(!bad_default.has_value());
   CAF_CHECK(bad_default.error().find("properties[0]") != std::string::npos);
-  CAF_CHECK(!yaml_to_json("servers: [").has_value());
-  auto good = parse_config(*yaml_to_json(
-    "tcp: \"127.0.0.1:0\"\nservers:\n  - id: a\n    things:\n      - {id: m, template: motor}\n"));
+  CAF_CHECK(!parse_config("servers: [").has_value());
+  auto good = parse_config(
+    "tcp: \"127.0.0.1:0\"\nservers:\n  - id: a\n    things:\n      - {id: m, template: motor}\n");
   CAF_REQUIRE(good.has_value());
   CAF_CHECK_EQUAL(good->tcp.value_or(""), "127.0.0.1:0");
   CAF_CHECK_EQUAL(good->servers.at(0).things.at(0).actions.size(), 5u);
+}
+
+CAF_TEST(configuration errors say file line column and key as the daemon config does) {
+  auto typo = parse_config("servers:\n  - id: a\n    thingz: []\n", "sim.yaml");
+  CAF_REQUIRE(!typo.has_value());
+  CAF_CHECK_EQUAL(typo.error().rfind("sim.yaml:3:5: servers[0].thingz: unknown key", 0), 0u);
+  auto flag = parse_config(
+    "servers:\n  - id: a\n    things:\n      - id: t\n        properties:\n"
+    "          - {name: p, observable: maybe}\n",
+    "sim.yaml");
+  CAF_REQUIRE(!flag.has_value());
+  CAF_CHECK_EQUAL(flag.error(), "sim.yaml:6:35: servers[0].things[0].properties[0].observable: "
+                                "must be true or false");
+  auto syntax = parse_config("servers: [\n", "sim.yaml");
+  CAF_REQUIRE(!syntax.has_value());
+  CAF_CHECK(syntax.error().rfind("sim.yaml:", 0) == 0);
+  CAF_CHECK(syntax.error().find("invalid YAML") != std::string::npos);
+  auto empty = parse_config("servers: []\n", "sim.yaml");
+  CAF_REQUIRE(!empty.has_value());
+  CAF_CHECK(empty.error().find("servers: must list at least one server") != std::string::npos);
 }
 
 CAF_TEST(the example configuration and the conformance model load) {
