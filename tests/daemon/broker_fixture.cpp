@@ -73,6 +73,7 @@ broker::fleet_actor spawn_fake_fleet(caf::actor_system& sys, std::shared_ptr<fle
       },
       [s](get_atom, things_atom) { return s->things_json; },
       [](broker::reload_atom, const config::broker_config&) { return std::string{}; },
+      [](get_atom, broker::reload_atom) { return std::uint64_t{0}; },
       [](caf::close_atom) {},
     };
   };

@@ -190,6 +190,34 @@ CAF_TEST(status counts requests and outcomes per Thing) {
   CAF_CHECK_EQUAL(t["timeouts"], 1);
   CAF_CHECK_EQUAL(t["in_flight"], 0);
   CAF_CHECK_EQUAL(t["latency_ms"]["samples"], 3);
+  // The histogram counts every request since start, cumulatively per bound.
+  auto& h = t["latency_histogram"];
+  CAF_CHECK_EQUAL(h["count"], 3);
+  CAF_REQUIRE_EQUAL(h["le_s"].size(), h["cumulative"].size());
+  for (std::size_t i = 1; i < h["cumulative"].size(); ++i)
+    CAF_CHECK_LESS_OR_EQUAL(h["cumulative"][i - 1].get<int>(), h["cumulative"][i].get<int>());
+  CAF_CHECK_LESS_OR_EQUAL(h["cumulative"].back().get<int>(), 3);
+  CAF_CHECK_GREATER_OR_EQUAL(h["sum_s"].get<double>(), 0.0);
+  CAF_CHECK_EQUAL(st["broker"]["clients"], 1); // one identity: "c"
+  CAF_CHECK_EQUAL(st["broker"]["reloads"], 0);
+  CAF_CHECK(t["last_event_at"].is_null());
+}
+
+CAF_TEST(status counts distinct client identities and the time of each Things last event) {
+  fleet_calls->things_json = R"([{"id":"spectrometer","server_id":"sim","address":"a",
+    "connected":true,"handshake_done":true,"connection":null}])";
+  auto ev = wire::make_event("sim", "spectrometer", "measurement",
+                             wire::shared_bytes::copy_of(R"({"counts":[1]})"));
+  caf::anon_send(fanin, broker::event_atom_v, ev);
+  sched.run();
+  client_sends(from_client("a", op("a", "spectrometer", "x")));
+  client_sends(from_client("b", op("b", "holobroker", "status", wire::op::invoke_action)));
+  CAF_REQUIRE_EQUAL(front->sent.size(), 2u);
+  auto st = payload_json(1);
+  CAF_CHECK_EQUAL(st["broker"]["clients"], 2);
+  CAF_CHECK_EQUAL(st["broker"]["in_flight"], 0);
+  CAF_CHECK(st["things"][0]["last_event_at"].is_number());
+  CAF_CHECK_GREATER(st["things"][0]["last_event_at"].get<double>(), 1.6e9); // Unix time
 }
 
 CAF_TEST(last_event answers from the fan-in cache or names the missing topic) {

@@ -144,6 +144,17 @@ broker_node::~broker_node() {
     caf::anon_send_exit(hdl, caf::exit_reason::user_shutdown);
 }
 
+expected<std::string, std::string> broker_node::status(caf::timespan timeout) {
+  caf::scoped_actor self{sys_};
+  expected<std::string, std::string> result{std::string{}};
+  self->request(frontend_, timeout, get_atom_v, status_atom_v)
+    .receive([&](const std::string& doc) { result = doc; },
+             [&](const caf::error& err) {
+               result = unexpected<std::string>{"status: " + sys_.render(err)};
+             });
+  return result;
+}
+
 expected<std::string, std::string> broker_node::reload(const config::broker_config& next) {
   caf::scoped_actor self{sys_};
   expected<std::string, std::string> result{std::string{}};

@@ -1,5 +1,6 @@
 #include "holobroker/broker/event_fanin_actor.hpp"
 
+#include <chrono>
 #include <map>
 #include <set>
 
@@ -27,6 +28,8 @@ struct fanin_state {
   /// Topics subscribed upstream, as (thing, event).
   std::set<std::pair<std::string, std::string>> upstream;
   std::map<std::string, wire::event> last;
+  /// Topic -> wall-clock time (Unix seconds) of its last event, for operators.
+  std::map<std::string, double> last_at;
   std::uint64_t received = 0;
   std::uint64_t forwarded = 0;
 
@@ -143,6 +146,9 @@ fanin_actor spawn_event_fanin(caf::actor_system& sys, std::shared_ptr<publisher_
             drain_publisher(self);
           }
         }
+        st.last_at[ev.topic] = std::chrono::duration<double>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count();
         auto topic = ev.topic;
         st.last.insert_or_assign(std::move(topic), std::move(ev));
       },
@@ -195,7 +201,16 @@ fanin_actor spawn_event_fanin(caf::actor_system& sys, std::shared_ptr<publisher_
         nlohmann::json topics = nlohmann::json::object();
         for (const auto& [topic, n] : st.demand)
           topics[topic] = n;
+        // Per Thing: the latest of its topics (`<thing>/<event>`; event
+        // names have no '/').
+        nlohmann::json last_at = nlohmann::json::object();
+        for (const auto& [topic, at] : st.last_at) {
+          auto thing = topic.substr(0, topic.rfind('/'));
+          if (!last_at.contains(thing) || last_at[thing].get<double>() < at)
+            last_at[thing] = at;
+        }
         nlohmann::json out{{"subscribed", topics},
+                           {"last_event_at", std::move(last_at)},
                            {"pinned", st.pinned},
                            {"received", st.received},
                            {"forwarded", st.forwarded},

@@ -42,6 +42,7 @@ struct fleet_state {
   std::shared_ptr<transport::transport_factory> transports;
   std::map<std::string, thing_entry> things;
   std::map<std::string, subscriber_entry> subscribers; ///< by event address
+  std::uint64_t reloads = 0;
 
   static inline const char* name = "holobroker.fleet";
 };
@@ -243,9 +244,11 @@ fleet_actor spawn_fleet(caf::actor_system& sys, config::broker_config initial,
       },
       [self](reload_atom, const config::broker_config& next) {
         auto summary = apply_config(self, next);
+        ++self->state.reloads;
         spdlog::info("reload: {}", summary);
         return summary;
       },
+      [self](get_atom, reload_atom) { return self->state.reloads; },
       [self](close_atom) {
         auto& st = self->state;
         std::vector<std::string> ids;

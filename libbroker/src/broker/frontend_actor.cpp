@@ -1,6 +1,7 @@
 #include "holobroker/broker/frontend_actor.hpp"
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <unordered_map>
 
@@ -54,6 +55,10 @@ struct frontend_state {
   std::uint64_t handshakes = 0;
   std::uint64_t dropped = 0;
   std::uint64_t invalid = 0;
+  /// Client identity -> when it last sent a message (the `clients` gauge).
+  std::unordered_map<std::string, clock_type::time_point> clients;
+  std::string last_client;
+  clock_type::time_point last_client_at;
   bool wake_pending = false;
   drain_progress drain;
   clock_type::time_point started = clock_type::now();
@@ -215,6 +220,72 @@ wire::response broker_exception(self_ptr self, std::uint64_t id, std::string typ
 
 constexpr auto introspection_timeout = std::chrono::seconds{5};
 
+/// How long a client identity counts as a client after its last message.
+constexpr auto client_horizon = std::chrono::minutes{5};
+
+void forget_old_clients(frontend_state& st, clock_type::time_point now) {
+  for (auto i = st.clients.begin(); i != st.clients.end();)
+    i = now - i->second > client_horizon ? st.clients.erase(i) : std::next(i);
+}
+
+/// Notes the client identity of a message (for the `clients` gauge).
+/// Consecutive messages of one client cost a comparison only.
+void saw_client(frontend_state& st, const wire::shared_bytes& identity) {
+  auto now = clock_type::now();
+  if (identity.view() == st.last_client && now - st.last_client_at < std::chrono::seconds{1})
+    return;
+  st.last_client.assign(identity.view());
+  st.last_client_at = now;
+  st.clients.insert_or_assign(st.last_client, now);
+  if (st.clients.size() > 65536) // random identities: keep memory bounded
+    forget_old_clients(st, now);
+}
+
+using status_done = std::function<void(json)>;
+using status_failed = std::function<void(const caf::error&)>;
+
+/// The status document (introspection.hpp) from the front end's counters,
+/// the fleet and the event fan-in: the one source of the `status` action
+/// and of broker_node::status() (holobrokerd's HTTP /status and /metrics).
+/// `own` requests in flight are not counted (the asking request itself).
+void collect_status(self_ptr self, std::size_t own, status_done done, status_failed failed) {
+  auto& st = self->state;
+  self->request(st.fleet, introspection_timeout, get_atom_v, things_atom_v)
+    .then(
+      [self, own, done, failed](const std::string& fleet_json) {
+        auto things = json::parse(fleet_json, nullptr, false);
+        if (things.is_discarded())
+          things = json::array();
+        self->request(self->state.fleet, introspection_timeout, get_atom_v, reload_atom_v)
+          .then(
+            [self, own, done, failed, things](std::uint64_t reloads) {
+              self->request(self->state.fanin, introspection_timeout, get_atom_v, topics_atom_v)
+                .then(
+                  [self, own, done, things, reloads](const std::string& topics) {
+                    auto& st = self->state;
+                    auto events = json::parse(topics, nullptr, false);
+                    auto now = clock_type::now();
+                    forget_old_clients(st, now);
+                    broker_summary b;
+                    b.id = st.cfg.broker_id;
+                    b.uptime_s = std::chrono::duration<double>(now - st.started).count();
+                    b.draining = st.drain.active;
+                    b.in_flight = st.in_flight.size() >= own ? st.in_flight.size() - own : 0;
+                    b.handshakes = st.handshakes;
+                    b.dropped = st.dropped;
+                    b.invalid = st.invalid;
+                    b.clients = st.clients.size();
+                    b.reloads = reloads;
+                    done(status_payload(b, things, st.stats,
+                                        events.is_discarded() ? json(nullptr) : events));
+                  },
+                  failed);
+            },
+            failed);
+      },
+      failed);
+}
+
 void introspect(self_ptr self, const wire::request& req) {
   auto id = track(self, req, false);
   const auto& action = req.header.objekt;
@@ -228,47 +299,28 @@ void introspect(self_ptr self, const wire::request& req) {
   }
   if (action == "ping") {
     complete(self, id, json_reply(self, id, nullptr), request_outcome::reply);
-  } else if (action == "things" || action == "status") {
-    bool status = action == "status";
+  } else if (action == "things") {
     self->request(self->state.fleet, introspection_timeout, get_atom_v, things_atom_v)
       .then(
-        [self, id, status](const std::string& fleet_json) {
+        [self, id](const std::string& fleet_json) {
           auto things = json::parse(fleet_json, nullptr, false);
           if (things.is_discarded())
             things = json::array();
-          if (!status) {
-            complete(self, id, json_reply(self, id, things_payload(things)),
-                     request_outcome::reply);
-            return;
-          }
-          self->request(self->state.fanin, introspection_timeout, get_atom_v, topics_atom_v)
-            .then(
-              [self, id, things](const std::string& topics) {
-                auto& st = self->state;
-                auto events = json::parse(topics, nullptr, false);
-                broker_summary b;
-                b.id = st.cfg.broker_id;
-                b.uptime_s
-                  = std::chrono::duration<double>(clock_type::now() - st.started).count();
-                b.draining = st.drain.active;
-                b.in_flight = st.in_flight.size() - 1; // not counting this request
-                b.handshakes = st.handshakes;
-                b.dropped = st.dropped;
-                b.invalid = st.invalid;
-                complete(self, id,
-                         json_reply(self, id,
-                                    status_payload(b, things, st.stats,
-                                                   events.is_discarded() ? json(nullptr)
-                                                                         : events)),
-                         request_outcome::reply);
-              },
-              [self, id](const caf::error& err) {
-                complete(self, id, failure(self, id, err), request_outcome::error);
-              });
+          complete(self, id, json_reply(self, id, things_payload(things)),
+                   request_outcome::reply);
         },
         [self, id](const caf::error& err) {
           complete(self, id, failure(self, id, err), request_outcome::error);
         });
+  } else if (action == "status") {
+    collect_status(
+      self, 1, // not counting this request
+      [self, id](json doc) {
+        complete(self, id, json_reply(self, id, doc), request_outcome::reply);
+      },
+      [self, id](const caf::error& err) {
+        complete(self, id, failure(self, id, err), request_outcome::error);
+      });
   } else if (action == "last_event") {
     auto args = parse_last_event_kwargs(req.payload.view());
     if (!args) {
@@ -360,6 +412,7 @@ void on_message(self_ptr self, const wire::multipart& frames) {
   }
   const auto& req = *parsed;
   const auto& h = req.header;
+  saw_client(st, req.routing_id);
   switch (h.type) {
     case wire::message_type::handshake:
       // Answered even with a wrong frame count, as the real server does.
@@ -490,18 +543,12 @@ frontend_actor spawn_frontend(caf::actor_system& sys, frontend_config cfg,
         return rp;
       },
       [self](drain_atom, close_atom) { finish_drain(self); },
-      [self](get_atom, status_atom) {
-        auto& st = self->state;
-        json things = json::object();
-        for (const auto& [id, s] : st.stats)
-          things[id] = s.to_json();
-        json out{{"in_flight", st.in_flight.size()},
-                 {"handshakes", st.handshakes},
-                 {"dropped", st.dropped},
-                 {"invalid", st.invalid},
-                 {"draining", st.drain.active},
-                 {"things", things}};
-        return out.dump();
+      [self](get_atom, status_atom) -> caf::result<std::string> {
+        auto rp = self->make_response_promise<std::string>();
+        collect_status(
+          self, 0, [rp](json doc) mutable { rp.deliver(doc.dump()); },
+          [rp](const caf::error& err) mutable { rp.deliver(err); });
+        return rp;
       },
     };
   };

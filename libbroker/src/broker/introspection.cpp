@@ -35,6 +35,10 @@ json status_payload(const broker_summary& b, const json& fleet_things,
     entry["server_id"] = t.value("server_id", "");
     entry["address"] = t.value("address", "");
     entry["state"] = connection_state(t);
+    entry["last_event_at"] = nullptr;
+    if (events.is_object() && events.contains("last_event_at")
+        && events["last_event_at"].contains(id))
+      entry["last_event_at"] = events["last_event_at"][id];
     entry["connection"] = t.contains("connection") ? t["connection"] : json(nullptr);
     things.push_back(std::move(entry));
   }
@@ -46,6 +50,8 @@ json status_payload(const broker_summary& b, const json& fleet_things,
             {"handshakes", b.handshakes},
             {"dropped", b.dropped},
             {"invalid", b.invalid},
+            {"clients", b.clients},
+            {"reloads", b.reloads},
             {"events", events}}},
           {"things", std::move(things)}};
 }

@@ -6,6 +6,7 @@
 // block the calling thread (scoped actors) and must not be called from
 // inside an actor.
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -57,6 +58,12 @@ public:
   std::uint16_t middleman_port() const noexcept { return middleman_port_; }
 
   client::router_actor router() const { return router_; }
+
+  /// The status document (JSON; shape in introspection.hpp), exactly what
+  /// the broker's `status` action answers. Fails when the actors do not
+  /// answer within `timeout`. Safe to call from any thread that is not an
+  /// actor's (the HTTP server's).
+  expected<std::string, std::string> status(caf::timespan timeout = std::chrono::seconds{5});
 
   /// Applies a validated configuration; answers with the summary of changes.
   expected<std::string, std::string> reload(const config::broker_config& next);

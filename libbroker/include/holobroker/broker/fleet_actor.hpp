@@ -6,6 +6,7 @@
 // A reload applies the difference to the running configuration only
 // (reload_plan.hpp): untouched Things keep their connection.
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -35,6 +36,8 @@ using fleet_actor = caf::typed_actor<
   caf::replies_to<get_atom, things_atom>::with<std::string>,
   /// Applies a new configuration; answers with a summary of the changes.
   caf::replies_to<reload_atom, config::broker_config>::with<std::string>,
+  /// How many reloads were applied since start.
+  caf::replies_to<get_atom, reload_atom>::with<std::uint64_t>,
   /// Closes every connection and subscriber (end of drain).
   caf::reacts_to<close_atom>>;
 

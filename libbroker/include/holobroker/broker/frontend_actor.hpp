@@ -46,7 +46,7 @@ using frontend_actor = caf::typed_actor<
   caf::replies_to<drain_atom, caf::timespan>::with<std::uint64_t, std::uint64_t>,
   /// Internal: the drain's grace period is over.
   caf::reacts_to<drain_atom, close_atom>,
-  /// JSON of the front end's counters (as in the `status` action).
+  /// The status document (JSON), as the `status` action answers it.
   caf::replies_to<get_atom, status_atom>::with<std::string>>;
 
 struct frontend_config {

@@ -7,11 +7,14 @@
 //   things     -> [{"id","server_id","address","event_address","client_id",
 //                   "state":"connected"|"connecting"|"disconnected"}]   (sorted by id)
 //   status     -> {"broker":{"id","uptime_s","draining","in_flight","handshakes",
-//                            "dropped","invalid","events":{fan-in counters}},
+//                            "dropped","invalid","clients","reloads",
+//                            "events":{fan-in counters}},
 //                  "things":[{"id","server_id","address","state",
 //                             "requests","oneway","replies","exceptions","timeouts",
 //                             "errors","in_flight",
 //                             "latency_ms":{"p50","p90","p99","samples"},
+//                             "latency_histogram":{"le_s","cumulative","count","sum_s"},
+//                             "last_event_at":<Unix seconds>|null,
 //                             "connection":{client counters}|null}]}
 //   last_event kwargs {"thing":T,"event":E}
 //              -> {"topic","message_id","sender_id","payload":<event payload JSON>,
@@ -44,6 +47,8 @@ struct broker_summary {
   std::uint64_t handshakes = 0;
   std::uint64_t dropped = 0;
   std::uint64_t invalid = 0;
+  std::uint64_t clients = 0; ///< client identities seen in the last few minutes
+  std::uint64_t reloads = 0;
 };
 
 /// The `status` payload.
