@@ -16,6 +16,7 @@ packages=(
   libbenchmark-dev            # Google Benchmark
   clang-14 libclang-rt-14-dev libfuzzer-14-dev  # libFuzzer targets
   python3 procps iproute2     # test scripts and process checks
+  python3-venv libopenblas0-pthread libzmq5  # the real hololinked 0.4 peer's venv (interop tests)
 )
 
 missing=()

@@ -5,6 +5,7 @@
 #include <csignal>
 #include <cstring>
 #include <stdexcept>
+#include <string_view>
 #include <utility>
 
 #include <fcntl.h>
@@ -40,9 +41,18 @@ child_process::child_process(const std::string& program, const std::vector<std::
   for (auto& a : argv_store)
     argv.push_back(a.data());
   argv.push_back(nullptr);
+  // An entry of `env` replaces an inherited one of the same name: with two
+  // HOME= entries, getenv() (and Python's os.environ) would see the first.
+  auto overridden = [&env](const char* entry) {
+    std::string_view e{entry};
+    auto name = e.substr(0, e.find('=') + 1);
+    return std::any_of(env.begin(), env.end(),
+                       [&](const std::string& x) { return x.rfind(name, 0) == 0; });
+  };
   std::vector<std::string> env_store;
   for (char** e = environ; *e != nullptr; ++e)
-    env_store.emplace_back(*e);
+    if (!overridden(*e))
+      env_store.emplace_back(*e);
   env_store.insert(env_store.end(), env.begin(), env.end());
   std::vector<char*> envp;
   for (auto& e : env_store)

@@ -22,7 +22,7 @@ public:
 
   /// Starts `program` with `args` (argv[1..]); throws std::runtime_error if
   /// it cannot be started. `env` entries ("NAME=value") are added to the
-  /// inherited environment. A non-empty `stderr_log` receives the child's
+  /// inherited environment, replacing inherited entries of the same name. A non-empty `stderr_log` receives the child's
   /// stderr (appended) instead of inheriting ours.
   child_process(const std::string& program, const std::vector<std::string>& args,
                 const std::vector<std::string>& env = {}, const std::string& stderr_log = {});
