@@ -307,9 +307,11 @@ def group_observe(args, p):
     p.observe_property("observable_list_prop", via_broker)
     try:
         def both_warm():
-            until = time.monotonic() + 10
+            # A write pushes a change event only when the value changes: a new value each time.
+            until, k = time.monotonic() + 10, 0
             while time.monotonic() < until:
-                direct.write_property("observable_list_prop", [-1])
+                k += 1
+                direct.write_property("observable_list_prop", [-k])
                 if wait_until(lambda: len(via_direct) > 0 and len(via_broker) > 0, 0.3):
                     return True
             return False
