@@ -140,6 +140,22 @@ std::string required_string(const strict_reader& r, const YAML::Node& node,
   return r.string(v, strict_reader::join(where, key));
 }
 
+/// A name from a fixed set (a property's `type`, an action's or event's
+/// `kind`), read with `parse`; `fallback` when absent, required when there is
+/// none. An unknown name is refused listing the choices.
+template <class Parse>
+auto named_choice(const strict_reader& r, const YAML::Node& node, const std::string& where,
+                  std::string_view key, std::optional<std::string> fallback, Parse parse,
+                  std::string_view what, std::string_view choices) {
+  std::string text = fallback ? *fallback : required_string(r, node, where, key);
+  opt_string(r, node, where, key, text);
+  auto value = parse(text);
+  if (!value)
+    r.fail(node[std::string{key}], strict_reader::join(where, key),
+           fmt::format("unknown {} \"{}\" ({})", what, text, choices));
+  return *value;
+}
+
 /// A mapping of free JSON (options), `{}` when absent or null.
 json opt_mapping(const strict_reader& r, const YAML::Node& node, const std::string& where,
                  std::string_view key) {
@@ -158,15 +174,8 @@ property_spec read_property(const strict_reader& r, const YAML::Node& node,
                 "nullable", "minimum", "maximum", "pattern"});
   property_spec p;
   p.name = required_string(r, node, where, "name");
-  std::string type = "any";
-  opt_string(r, node, where, "type", type);
-  auto t = parse_value_type(type);
-  if (!t)
-    r.fail(node["type"], strict_reader::join(where, "type"),
-           fmt::format("unknown type \"{}\" (number, integer, string, boolean, array, object, "
-                       "any)",
-                       type));
-  p.type = *t;
+  p.type = named_choice(r, node, where, "type", "any", parse_value_type, "type",
+                        "number, integer, string, boolean, array, object, any");
   if (auto d = node["default"])
     p.initial = node_to_json(d);
   opt_string(r, node, where, "description", p.description);
@@ -191,14 +200,9 @@ action_spec read_action(const strict_reader& r, const YAML::Node& node, const st
   r.check_keys(node, where, {"name", "kind", "description", "options", "input"});
   action_spec a;
   a.name = required_string(r, node, where, "name");
-  auto kind = required_string(r, node, where, "kind");
-  auto k = parse_action_kind(kind);
-  if (!k)
-    r.fail(node["kind"], strict_reader::join(where, "kind"),
-           fmt::format("unknown action kind \"{}\" (echo, echo_value, constant, bytes, mixed, "
-                       "sleep, fail, store, acquire, move_to, home, stop)",
-                       kind));
-  a.kind = *k;
+  a.kind = named_choice(r, node, where, "kind", std::nullopt, parse_action_kind, "action kind",
+                        "echo, echo_value, constant, bytes, mixed, sleep, fail, store, acquire, "
+                        "move_to, home, stop");
   opt_string(r, node, where, "description", a.description);
   a.options = opt_mapping(r, node, where, "options");
   if (auto in = node["input"])
@@ -210,13 +214,8 @@ event_spec read_event(const strict_reader& r, const YAML::Node& node, const std:
   r.check_keys(node, where, {"name", "kind", "description", "period_s", "options", "payload"});
   event_spec e;
   e.name = required_string(r, node, where, "name");
-  std::string kind = "constant";
-  opt_string(r, node, where, "kind", kind);
-  auto k = parse_event_kind(kind);
-  if (!k)
-    r.fail(node["kind"], strict_reader::join(where, "kind"),
-           fmt::format("unknown event kind \"{}\" (constant, measurement, counter)", kind));
-  e.kind = *k;
+  e.kind = named_choice(r, node, where, "kind", "constant", parse_event_kind, "event kind",
+                        "constant, measurement, counter");
   opt_string(r, node, where, "description", e.description);
   if (auto v = node["period_s"]) {
     e.period_s = r.number(v, strict_reader::join(where, "period_s"));

@@ -77,6 +77,24 @@ multipart craft_frames(shared_bytes first, std::string header, const shared_byte
 /// "<what> has N frames; expected 5".
 std::optional<codec_error> expect_frame_count(std::string_view what, const multipart& frames);
 
+/// A request or response from its frames (at least 3, the count checked by
+/// the caller): the header parsed by `parse_header` from frame 2, frame 0 as
+/// the routing id, frames 3 and 4 as payload and preserialized when present.
+template <class Message, class ParseHeader>
+codec_result<Message> parse_message(const multipart& frames, ParseHeader parse_header) {
+  auto header = parse_header(frames[2].view());
+  if (!header)
+    return unexpected{std::move(header).error()};
+  Message msg;
+  msg.header = std::move(*header);
+  msg.routing_id = frames[0];
+  if (frames.size() > 3)
+    msg.payload = frames[3];
+  if (frames.size() > 4)
+    msg.preserialized = frames[4];
+  return msg;
+}
+
 // --- reading ---------------------------------------------------------------
 
 /// Bits of the members every header has; a header's own string members

@@ -192,17 +192,9 @@ codec_result<request> parse_request(const multipart& frames) {
     return fail(codec_errc::frame_count,
                 fmt::format("request has {} frames; at least 3 are needed to carry a header",
                             frames.size()));
-  auto header = parse_request_header(frames[2].view());
-  if (!header)
-    return unexpected{std::move(header).error()};
-  request req;
-  req.header = std::move(*header);
-  req.routing_id = frames[0];
-  req.frame_count = frames.size();
-  if (frames.size() > 3)
-    req.payload = frames[3];
-  if (frames.size() > 4)
-    req.preserialized = frames[4];
+  auto req = detail::parse_message<request>(frames, parse_request_header);
+  if (req)
+    req->frame_count = frames.size();
   return req;
 }
 

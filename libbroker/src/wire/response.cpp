@@ -59,15 +59,7 @@ multipart craft_response(const response& res) {
 codec_result<response> parse_response(const multipart& frames) {
   if (auto err = detail::expect_frame_count("response", frames))
     return unexpected{std::move(*err)};
-  auto header = parse_response_header(frames[2].view());
-  if (!header)
-    return unexpected{std::move(header).error()};
-  response res;
-  res.header = std::move(*header);
-  res.routing_id = frames[0];
-  res.payload = frames[3];
-  res.preserialized = frames[4];
-  return res;
+  return detail::parse_message<response>(frames, parse_response_header);
 }
 
 } // namespace holobroker::wire
