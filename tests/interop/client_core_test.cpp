@@ -15,6 +15,7 @@
 
 #include "holobroker/client/client.hpp"
 #include "interop_fixture.hpp"
+#include "load_generator.hpp"
 
 using namespace holobroker;
 using namespace holobroker::client;
@@ -23,15 +24,6 @@ using namespace std::chrono_literals;
 using nlohmann::json;
 
 namespace {
-
-struct core_config : caf::actor_system_config {
-  core_config() {
-    set("logger.file-verbosity", caf::atom("quiet"));
-    set("logger.console-verbosity", caf::atom("quiet"));
-    set("scheduler.policy", caf::atom("sharing"));
-    client::add_message_types(*this);
-  }
-};
 
 struct core_fixture {
   core_fixture() {
@@ -295,86 +287,6 @@ CAF_TEST(client core receives real server events with exact topics over IPC and 
       caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
   }
 }
-
-// -- a real server restarted under load ------------------------------------------
-
-namespace {
-
-struct load_counts {
-  std::mutex mtx;
-  std::size_t sent = 0, replies = 0, disconnected = 0, timeouts = 0, other = 0;
-  std::vector<std::string> other_errors;
-  std::atomic<bool> stop{false};
-  std::atomic<bool> done{false};
-  std::atomic<std::size_t> ok{0};
-};
-
-struct load_state {
-  client_actor client;
-  std::string thing;
-  std::size_t window = 0;
-  std::size_t in_flight = 0;
-  std::shared_ptr<load_counts> counts;
-};
-
-using load_self = caf::stateful_actor<load_state>*;
-
-void fire(load_self self);
-
-void ended(load_self self, std::size_t load_counts::*field, const caf::error* err = nullptr) {
-  auto& st = self->state;
-  {
-    std::lock_guard<std::mutex> guard{st.counts->mtx};
-    ++(*st.counts.*field);
-    if (err != nullptr && field == &load_counts::other && st.counts->other_errors.size() < 5)
-      st.counts->other_errors.push_back(describe(*err));
-  }
-  --st.in_flight;
-  fire(self);
-}
-
-void fire(load_self self) {
-  auto& st = self->state;
-  while (st.in_flight < st.window && !st.counts->stop) {
-    ++st.in_flight;
-    {
-      std::lock_guard<std::mutex> guard{st.counts->mtx};
-      ++st.counts->sent;
-    }
-    auto req = invoke_action(st.thing, "action_echo", wire::shared_bytes::copy_of(R"({"value":1})"));
-    req.options.deadline = 5s;
-    self->request(st.client, caf::infinite, execute_atom_v, req)
-      .then(
-        [self](operation_reply&) {
-          ++self->state.counts->ok;
-          ended(self, &load_counts::replies);
-        },
-        [self](caf::error& err) {
-          auto code = client_errc_of(err);
-          ended(self,
-                code == client_errc::disconnected ? &load_counts::disconnected
-                : code == client_errc::timeout    ? &load_counts::timeouts
-                                                  : &load_counts::other,
-                &err);
-        });
-  }
-  if (st.in_flight == 0 && st.counts->stop) {
-    st.counts->done = true;
-    self->quit();
-  }
-}
-
-caf::behavior load_actor(load_self self, client_actor c, std::string thing, std::size_t window,
-                         std::shared_ptr<load_counts> counts) {
-  self->state.client = std::move(c);
-  self->state.thing = std::move(thing);
-  self->state.window = window;
-  self->state.counts = std::move(counts);
-  fire(self);
-  return {[self](caf::tick_atom) { fire(self); }};
-}
-
-} // namespace
 
 CAF_TEST(a real server restarted with requests in flight ends each request exactly once) {
   auto port = free_port_pair();
