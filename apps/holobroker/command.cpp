@@ -87,7 +87,8 @@ int run_command(const command& cmd, thing_access& access, std::ostream& out, std
       auto e = access.subscribe(
         cmd.thing, cmd.name,
         [&](const wire::event& ev) {
-          out << result_json(ev.payload, ev.preserialized) << '\n' << std::flush;
+          out << result_json(ev.payload, ev.preserialized, ev.header.payload_content_type) << '\n'
+              << std::flush;
           return !cmd.count || ++seen < *cmd.count;
         },
         cmd.timeout);
@@ -99,7 +100,7 @@ int run_command(const command& cmd, thing_access& access, std::ostream& out, std
   auto res = access.execute(std::move(req));
   if (!res)
     return fail(err, res.error());
-  out << result_json(res->payload, res->preserialized) << '\n';
+  out << result_json(res->payload, res->preserialized, res->payload_content_type) << '\n';
   return exit_ok;
 }
 

@@ -1,5 +1,7 @@
 #include "json_output.hpp"
 
+#include <nlohmann/json.hpp>
+
 namespace holobroker::cli {
 
 std::string base64(std::string_view bytes) {
@@ -29,8 +31,31 @@ std::string base64(std::string_view bytes) {
   return out;
 }
 
-std::string result_json(const wire::shared_bytes& payload, const wire::shared_bytes& bytes) {
-  auto value = payload.empty() ? std::string_view{"null"} : payload.view();
+namespace {
+
+/// The payload as JSON text, whatever content type it came in.
+std::string payload_json(const wire::shared_bytes& payload, std::string_view content_type) {
+  if (payload.empty())
+    return "null";
+  if (content_type.empty() || content_type == "application/json")
+    return std::string{payload.view()};
+  if (content_type == "application/msgpack") {
+    auto v = payload.view();
+    auto j = nlohmann::json::from_msgpack(v.begin(), v.end(), true, false);
+    if (!j.is_discarded())
+      return j.dump();
+  }
+  return nlohmann::json{{"payload_content_type", content_type},
+                        {"payload_base64", base64(payload.view())}}
+    .dump();
+}
+
+} // namespace
+
+std::string result_json(const wire::shared_bytes& payload, const wire::shared_bytes& bytes,
+                        std::string_view payload_content_type) {
+  auto text = payload_json(payload, payload_content_type);
+  std::string_view value = text;
   if (bytes.empty())
     return std::string{value};
   std::string out{"{\"payload\":"};

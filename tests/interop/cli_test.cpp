@@ -120,8 +120,11 @@ CAF_TEST(the CLI prints msgpack replies of a real server as JSON) {
   auto packed = cli("IPC", {"invoke", "test-thing", "get_non_remote_number_prop"});
   CAF_CHECK_EQUAL(packed.exit_code, 0);
   CAF_CHECK_EQUAL(output(packed), json(13));
-  CAF_CHECK_EQUAL(output(cli("IPC", {"read", "test-thing", "numpy_array_prop"})),
-                  json::array({1, 2, 3}));
+  // hololinked packs a numpy array as a msgpack extension (type 1, .npy
+  // bytes): the CLI prints it as one JSON document, not raw bytes.
+  auto array = output(cli("IPC", {"read", "test-thing", "numpy_array_prop"}));
+  CAF_CHECK(!array.is_discarded() && !array.contains("lines"));
+  CAF_CHECK_EQUAL(array.value("subtype", -1), 1);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
