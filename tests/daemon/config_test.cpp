@@ -178,3 +178,33 @@ CAF_TEST(the bundled configuration files are valid) {
     CAF_CHECK(!cfg->things.empty());
   }
 }
+
+CAF_TEST(the operators HTTP endpoint is off unless configured and on loopback by default) {
+  auto off = parse_config("things: []\n");
+  CAF_REQUIRE(off.has_value());
+  CAF_CHECK(!off->http.enabled);
+  auto port_only = parse_config("broker:\n  http:\n    listen: 9464\n");
+  CAF_REQUIRE(port_only.has_value());
+  CAF_CHECK(port_only->http.enabled);
+  CAF_CHECK_EQUAL(port_only->http.host, "127.0.0.1");
+  CAF_CHECK_EQUAL(port_only->http.port, 9464);
+  auto any = parse_config("broker:\n  http: {listen: \"0.0.0.0:0\"}\n");
+  CAF_REQUIRE(any.has_value());
+  CAF_CHECK_EQUAL(any->http.host, "0.0.0.0");
+  CAF_CHECK_EQUAL(any->http.port, 0);
+  auto v6 = parse_config("broker:\n  http: {listen: \"[::1]:8080\"}\n");
+  CAF_REQUIRE(v6.has_value());
+  CAF_CHECK_EQUAL(v6->http.host, "::1");
+}
+
+CAF_TEST(a bad HTTP listen address is refused with its position) {
+  auto err = error_of("broker:\n  http:\n    listen: 127.0.0.1:http\n");
+  CAF_CHECK_EQUAL(err.key, "broker.http.listen");
+  CAF_CHECK_EQUAL(err.line, 3);
+  CAF_CHECK_EQUAL(err.column, 13);
+  CAF_CHECK(err.message.find("PORT") != std::string::npos);
+  CAF_CHECK_EQUAL(error_of("broker:\n  http:\n    listen: 70000\n").key, "broker.http.listen");
+  CAF_CHECK_EQUAL(error_of("broker:\n  http:\n    listen: \":80\"\n").key, "broker.http.listen");
+  CAF_CHECK_EQUAL(error_of("broker:\n  http: {}\n").key, "broker.http.listen");
+  CAF_CHECK_EQUAL(error_of("broker:\n  http:\n    port: 80\n").key, "broker.http.port");
+}

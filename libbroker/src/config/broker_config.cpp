@@ -109,6 +109,31 @@ public:
     return path.empty() ? std::string{key} : path + "." + std::string{key};
   }
 
+  // broker.http: {listen: "[HOST:]PORT"}; HOST defaults to loopback.
+  void read_http(const YAML::Node& h, http_config& out) const {
+    check_keys(h, "broker.http", {"listen"});
+    auto v = h["listen"];
+    if (!v)
+      fail(h, "broker.http.listen", "missing (e.g. listen: 127.0.0.1:9464)");
+    auto text = string(v, "broker.http.listen");
+    auto colon = text.rfind(':');
+    std::string host = colon == std::string::npos ? std::string{} : text.substr(0, colon);
+    std::string port = colon == std::string::npos ? text : text.substr(colon + 1);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+      host = host.substr(1, host.size() - 2); // [::1]:9464
+    std::uint64_t value = 0;
+    auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+    if (port.empty() || ec != std::errc{} || ptr != port.data() + port.size() || value > 65535)
+      fail(v, "broker.http.listen",
+           "must be [HOST:]PORT with PORT from 0 to 65535 (e.g. 127.0.0.1:9464)");
+    if (colon != std::string::npos && host.empty())
+      fail(v, "broker.http.listen", "names no host before ':' (leave out ':' for loopback)");
+    out.enabled = true;
+    if (!host.empty())
+      out.host = host;
+    out.port = static_cast<std::uint16_t>(value);
+  }
+
   std::string string(const YAML::Node& node, const std::string& key) const {
     if (!node.IsScalar())
       fail(node, key, "must be a string");
@@ -222,7 +247,8 @@ public:
 
     if (auto b = root["broker"]) {
       check_keys(b, "broker",
-                 {"id", "temp_dir", "frontend", "events", "middleman", "drain_grace", "logging"});
+                 {"id", "temp_dir", "frontend", "events", "middleman", "drain_grace", "logging",
+                  "http"});
       if (auto v = b["id"]) {
         cfg.id = string(v, "broker.id");
         if (cfg.id.empty() || cfg.id.size() > 255)
@@ -244,6 +270,8 @@ public:
       }
       if (auto v = b["drain_grace"])
         cfg.drain_grace = duration(v, "broker.drain_grace");
+      if (auto h = b["http"])
+        read_http(h, cfg.http);
       if (auto l = b["logging"]) {
         check_keys(l, "broker.logging", {"level", "file", "max_size_mb", "max_files"});
         if (auto v = l["level"]) {

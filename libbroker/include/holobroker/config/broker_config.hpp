@@ -67,6 +67,15 @@ struct logging_config {
   std::uint32_t max_files = 3;
 };
 
+/// The operators' HTTP endpoint (/metrics, /status, /): off unless configured.
+struct http_config {
+  bool enabled = false;
+  std::string host = "127.0.0.1"; ///< loopback unless an address is named
+  std::uint16_t port = 0;         ///< 0 = any free port (announced on stdout)
+
+  friend bool operator==(const http_config&, const http_config&) = default;
+};
+
 struct broker_config {
   /// Broker id: the front end's routing id and IPC file name.
   std::string id = "holobroker";
@@ -85,6 +94,7 @@ struct broker_config {
   logging_config logging;
   security_config security; ///< `security:` (security_config.hpp)
   limits_config limits;     ///< `limits:`
+  http_config http;         ///< `broker.http:`
   std::vector<thing_config> things;
 
   const thing_config* find_thing(std::string_view thing_id) const;
