@@ -13,6 +13,10 @@ packages=(
   rapidjson-dev               # SAX parser for the hot header path
   libcli11-dev                # command lines
   libsystemd-dev              # sd_notify
+  libcpp-httplib-dev          # holobrokerd's HTTP endpoint (/metrics, /status, /)
+  help2man                    # man pages generated from --help at build time
+  bash-completion             # loads completion/holobroker.bash when installed
+  chromium                    # headless browser for the fleet page's test
   libbenchmark-dev            # Google Benchmark
   clang-14 libclang-rt-14-dev libfuzzer-14-dev  # libFuzzer targets
   python3 procps iproute2     # test scripts and process checks

@@ -4,6 +4,7 @@
 //   frontend <endpoint>   (one per front-end endpoint)
 //   events <endpoint>     (one per event publisher endpoint)
 //   middleman <port>      (when the router is published)
+//   http <url>            (when broker.http is configured)
 //   ready
 
 #include <algorithm>
@@ -24,6 +25,7 @@
 #include "holobroker/broker/broker_node.hpp"
 #include "holobroker/broker/type_ids.hpp"
 #include "holobroker/config/broker_config.hpp"
+#include "holobroker/http/http_server.hpp"
 #include "logging_setup.hpp"
 #include "service_notifier.hpp"
 #include "signal_waiter.hpp"
@@ -54,7 +56,7 @@ void raise_file_limit() {
   }
 }
 
-void announce(const broker::broker_node& node) {
+void announce(const broker::broker_node& node, const http::http_server* web) {
   const auto& ep = node.endpoints();
   for (const auto* addr : {&ep.request_ipc, &ep.request_tcp})
     if (!addr->empty())
@@ -64,6 +66,8 @@ void announce(const broker::broker_node& node) {
       std::printf("events %s\n", addr->c_str());
   if (node.middleman_port() != 0)
     std::printf("middleman %u\n", static_cast<unsigned>(node.middleman_port()));
+  if (web != nullptr)
+    std::printf("http %s\n", web->url().c_str());
   std::printf("ready\n");
   std::fflush(stdout);
 }
@@ -71,7 +75,8 @@ void announce(const broker::broker_node& node) {
 /// Applies a SIGHUP; an invalid file leaves everything as it was. Updates
 /// `grace` and `thing_count` to the new configuration's.
 void reload(broker::broker_node& node, const daemon::command_line& cli,
-            daemon::service_notifier& notifier, std::size_t& thing_count, caf::timespan& grace) {
+            daemon::service_notifier& notifier, std::size_t& thing_count, caf::timespan& grace,
+            const config::http_config& running_http) {
   notifier.reloading("reloading " + cli.config_file);
   spdlog::info("SIGHUP: reloading {}", cli.config_file);
   auto next = load(cli);
@@ -84,6 +89,9 @@ void reload(broker::broker_node& node, const daemon::command_line& cli,
   }
   if (auto ok = daemon::setup_logging(next->logging); !ok)
     spdlog::warn("reload: logging unchanged: {}", ok.error());
+  if (!(next->http == running_http))
+    spdlog::warn("reload: broker.http changed; the HTTP endpoint keeps its address until the "
+                 "next start");
   auto summary = node.reload(*next);
   if (!summary) {
     spdlog::error("reload failed: {}", summary.error());
@@ -136,15 +144,29 @@ int run(const daemon::command_line& cli) {
     std::fprintf(stderr, "holobrokerd: %s\n", node.error().c_str());
     return 1;
   }
+  std::unique_ptr<http::http_server> web;
+  if (cfg->http.enabled) {
+    // Its threads only ask the actors (broker_node::status, bounded).
+    auto* n = node->get();
+    auto started = http::http_server::start(cfg->http.host, cfg->http.port,
+                                            [n] { return n->status(std::chrono::seconds{2}); });
+    if (!started) {
+      spdlog::critical("cannot start: http: {}", started.error());
+      std::fprintf(stderr, "holobrokerd: http: %s\n", started.error().c_str());
+      return 1;
+    }
+    web = std::move(*started);
+    spdlog::info("http: serving /metrics, /status and / at {}", web->url());
+  }
   std::size_t thing_count = cfg->things.size();
   spdlog::info("holobrokerd {} ready as \"{}\" with {} Things", HOLOBROKER_VERSION, cfg->id,
                thing_count);
-  announce(**node);
+  announce(**node, web.get());
   notifier.ready(fmt::format("serving {} Things", thing_count));
   auto grace = std::chrono::duration_cast<caf::timespan>(cfg->drain_grace);
   for (;;) {
     if (daemon::signal_waiter::wait() == daemon::daemon_signal::reload) {
-      reload(**node, cli, notifier, thing_count, grace);
+      reload(**node, cli, notifier, thing_count, grace, cfg->http);
       continue;
     }
     break;
@@ -154,6 +176,7 @@ int run(const daemon::command_line& cli) {
   auto result = (*node)->drain(grace);
   spdlog::info("stopped: {} requests completed during the drain, {} failed at its end",
                result.completed, result.failed);
+  web.reset(); // before the node: its threads call into it
   node->reset();
   return 0;
 }

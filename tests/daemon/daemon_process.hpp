@@ -30,6 +30,8 @@ public:
   /// The front-end / event endpoint printed with that scheme ("ipc", "tcp"); throws if none.
   std::string frontend(const std::string& scheme) const;
   std::string events(const std::string& scheme) const;
+  /// The operators' HTTP endpoint printed as `http <url>`; throws if none.
+  std::string http_url() const { return find("http", "http"); }
   /// The middleman port, 0 if not published.
   unsigned middleman_port() const;
 
