@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "holobroker/client/error.hpp"
+#include "describe.hpp"
 #include "holobroker/wire/requests.hpp"
 #include "json_output.hpp"
 
@@ -53,6 +54,14 @@ std::optional<std::string> check_json(const std::string& text, const char* what,
   return text;
 }
 
+/// A result as printed: compact, or indented with --pretty.
+std::string printed(const command& cmd, const std::string& json_text) {
+  if (!cmd.pretty)
+    return json_text;
+  auto parsed = nlohmann::json::parse(json_text, nullptr, false);
+  return parsed.is_discarded() ? json_text : parsed.dump(2);
+}
+
 } // namespace
 
 int run_command(const command& cmd, thing_access& access, std::ostream& out, std::ostream& err) {
@@ -82,13 +91,19 @@ int run_command(const command& cmd, thing_access& access, std::ostream& out, std
       req.payload = wire::shared_bytes::from_string(*kwargs);
       break;
     }
+    case command_kind::describe:
+      req.operation = std::string{wire::op::invoke_action};
+      req.objekt = "get_thing_description";
+      req.payload = wire::shared_bytes::from_string(thing_description_kwargs(cmd.protocol));
+      break;
     case command_kind::subscribe: {
       std::size_t seen = 0;
       auto e = access.subscribe(
         cmd.thing, cmd.name,
         [&](const wire::event& ev) {
-          out << result_json(ev.payload, ev.preserialized, ev.header.payload_content_type) << '\n'
-              << std::flush;
+          out << printed(cmd, result_json(ev.payload, ev.preserialized,
+                                          ev.header.payload_content_type))
+              << '\n' << std::flush;
           return !cmd.count || ++seen < *cmd.count;
         },
         cmd.timeout);
@@ -100,7 +115,21 @@ int run_command(const command& cmd, thing_access& access, std::ostream& out, std
   auto res = access.execute(std::move(req));
   if (!res)
     return fail(err, res.error());
-  out << result_json(res->payload, res->preserialized, res->payload_content_type) << '\n';
+  if (cmd.kind == command_kind::describe) {
+    auto td = nlohmann::json::parse(res->payload.view(), nullptr, false);
+    if (td.is_discarded() || !td.is_object()) {
+      err << "holobroker: " << cmd.thing << " answered get_thing_description with something "
+          << "that is not a Thing Description\n";
+      return exit_failure;
+    }
+    if (cmd.json_output)
+      out << (cmd.pretty ? describe_json(td).dump(2) : describe_json(td).dump()) << '\n';
+    else
+      out << describe_table(td);
+    return exit_ok;
+  }
+  out << printed(cmd, result_json(res->payload, res->preserialized, res->payload_content_type))
+      << '\n';
   return exit_ok;
 }
 

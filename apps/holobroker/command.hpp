@@ -14,7 +14,7 @@
 
 namespace holobroker::cli {
 
-enum class command_kind { read, write, invoke, subscribe };
+enum class command_kind { read, write, invoke, subscribe, describe };
 
 struct command {
   command_kind kind = command_kind::read;
@@ -23,6 +23,9 @@ struct command {
   std::string json;             ///< write: the value; invoke: kwargs object ("" = {})
   std::optional<std::size_t> count; ///< subscribe: stop after this many events
   std::optional<caf::timespan> timeout; ///< client-side deadline
+  bool pretty = false;              ///< indent JSON output (--pretty)
+  bool json_output = false;         ///< describe: JSON instead of tables (--json)
+  std::string protocol = "IPC";     ///< describe: the TD's protocol ("IPC", "TCP", "INPROC")
   wire::server_execution_context server_context = wire::default_operation_context();
 };
 

@@ -5,7 +5,9 @@
 //              COMMAND
 //   COMMAND: read THING PROPERTY | write THING PROPERTY JSON
 //          | invoke THING ACTION [JSON_OBJECT] | subscribe THING EVENT [--count N]
-//          | things | status                     (broker only)
+//          | describe THING [--json]
+//          | things | status | watch [--interval S] [--count N]   (broker only)
+//   JSON arguments may be @FILE or - (standard input), as in curl.
 //
 // The broker's front end speaks hololinked's server side with the broker id
 // as server id, so broker mode is direct mode aimed at the broker; `things`
@@ -29,8 +31,12 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
 #include "command.hpp"
 #include "direct_access.hpp"
+#include "payload_argument.hpp"
+#include "watch.hpp"
 #include "event_queue.hpp"
 #include "holobroker/client/type_ids.hpp"
 #include "holobroker/transport/address.hpp"
@@ -91,6 +97,8 @@ int main(int argc, char** argv) {
   app.add_option("--client-id", client_id, "our routing id (default generated)");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error, off")
     ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  bool pretty = false;
+  app.add_flag("--pretty", pretty, "indent JSON output");
 
   cli::command cmd;
   std::string thing, name, json;
@@ -101,17 +109,31 @@ int main(int argc, char** argv) {
   auto* write = app.add_subcommand("write", "write a property");
   write->add_option("THING", cmd.thing)->required();
   write->add_option("PROPERTY", cmd.name)->required();
-  write->add_option("JSON", cmd.json, "the new value as JSON")->required();
+  write->add_option("JSON", cmd.json, "the new value as JSON, @FILE or - (standard input)")
+    ->required();
   auto* invoke = app.add_subcommand("invoke", "invoke an action");
   invoke->add_option("THING", cmd.thing)->required();
   invoke->add_option("ACTION", cmd.name)->required();
-  invoke->add_option("JSON", cmd.json, "keyword arguments as a JSON object (default {})");
+  invoke->add_option("JSON", cmd.json,
+                     "keyword arguments as a JSON object (default {}), @FILE or - (standard "
+                     "input)");
   auto* subscribe = app.add_subcommand("subscribe", "print events as they arrive");
   subscribe->add_option("THING", cmd.thing)->required();
   subscribe->add_option("EVENT", cmd.name)->required();
   subscribe->add_option("--count", count, "stop after N events")->check(CLI::PositiveNumber);
   auto* things = app.add_subcommand("things", "the broker's Things and their connection state");
   auto* status = app.add_subcommand("status", "the broker's per-Thing state, counters, latency");
+  auto* describe = app.add_subcommand(
+    "describe", "a Thing's properties, actions and events from its Thing Description");
+  describe->add_option("THING", cmd.thing)->required();
+  describe->add_flag("--json", cmd.json_output, "JSON instead of tables");
+  cli::watch_options watch_opt;
+  double interval = 2.0;
+  auto* watch = app.add_subcommand("watch", "the broker's status as a live table (like top)");
+  watch->add_option("--interval", interval, "seconds between refreshes (default 2)")
+    ->check(CLI::PositiveNumber);
+  watch->add_option("--count", watch_opt.iterations, "stop after N refreshes")
+    ->check(CLI::PositiveNumber);
 
   try {
     app.parse(argc, argv);
@@ -128,19 +150,33 @@ int main(int argc, char** argv) {
     direct = broker;
     server_id = broker_id;
   }
-  cmd.kind = read->parsed()    ? cli::command_kind::read
-             : write->parsed() ? cli::command_kind::write
+  cmd.kind = read->parsed()        ? cli::command_kind::read
+             : write->parsed()     ? cli::command_kind::write
              : subscribe->parsed() ? cli::command_kind::subscribe
+             : describe->parsed()  ? cli::command_kind::describe
                                    : cli::command_kind::invoke;
-  if (things->parsed() || status->parsed()) {
+  if (things->parsed() || status->parsed() || watch->parsed()) {
     if (direct_mode) {
-      std::cerr << "holobroker: '" << (things->parsed() ? "things" : "status")
+      std::cerr << "holobroker: '"
+                << (things->parsed() ? "things" : status->parsed() ? "status" : "watch")
                 << "' asks the broker; it cannot be used with --direct\n";
       return cli::exit_usage;
     }
     cmd.thing = broker_id;
     cmd.name = things->parsed() ? "things" : "status";
   }
+  if (write->parsed() || (invoke->parsed() && !cmd.json.empty())) {
+    auto payload = cli::read_payload_argument(cmd.json, std::cin);
+    if (!payload) {
+      std::cerr << "holobroker: " << payload.error() << '\n';
+      return cli::exit_usage;
+    }
+    cmd.json = std::move(*payload);
+  }
+  cmd.pretty = pretty;
+  cmd.protocol = direct.rfind("tcp://", 0) == 0      ? "TCP"
+                 : direct.rfind("inproc://", 0) == 0 ? "INPROC"
+                                                     : "IPC";
   cmd.count = count;
   cmd.timeout = seconds(timeout);
   cmd.server_context.invokation_timeout = invokation_timeout.value_or(5.0);
@@ -182,7 +218,13 @@ int main(int argc, char** argv) {
   int rc = 0;
   {
     cli::direct_access access{sys, cfg, endpoints->event_address, transports, events};
-    rc = cli::run_command(cmd, access, std::cout, std::cerr);
+    if (watch->parsed()) {
+      watch_opt.interval = std::chrono::duration<double>{interval};
+      watch_opt.clear_screen = ::isatty(STDOUT_FILENO) == 1;
+      rc = cli::run_watch(cmd, watch_opt, access, std::cout, std::cerr);
+    } else {
+      rc = cli::run_command(cmd, access, std::cout, std::cerr);
+    }
   }
   std::cout.flush();
   return rc;

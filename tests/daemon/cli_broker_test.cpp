@@ -3,6 +3,9 @@
 #define CAF_SUITE daemon_cli
 #include <caf/test/unit_test.hpp>
 
+#include <fstream>
+#include <set>
+
 #include <nlohmann/json.hpp>
 
 #include "fleet_fixture.hpp"
@@ -80,6 +83,62 @@ CAF_TEST(things and status need the broker) {
                        scratch.string());
   CAF_CHECK_EQUAL(r.exit_code, 2);
   CAF_CHECK(r.err.find("--direct") != std::string::npos);
+}
+
+CAF_TEST(pretty prints indented JSON that parses to the same document) {
+  auto compact = cli({"things"});
+  auto pretty = cli({"--pretty", "things"});
+  CAF_REQUIRE_EQUAL(pretty.exit_code, 0);
+  CAF_CHECK_GREATER(pretty.out.size(), 10u); // one member per line
+  CAF_CHECK_EQUAL(pretty.out.at(0), "[");
+  std::string text;
+  for (const auto& line : pretty.out)
+    text += line + "\n";
+  CAF_CHECK_EQUAL(json::parse(text), json::parse(compact.out.at(0)));
+}
+
+CAF_TEST(watch refreshes a table of the fleet like top) {
+  auto r = cli({"watch", "--count", "2", "--interval", "0.1"});
+  CAF_REQUIRE_EQUAL(r.exit_code, 0);
+  std::size_t headers = 0, spectrometer_rows = 0, motor_rows = 0;
+  for (const auto& line : r.out) {
+    headers += line.find("THING") != std::string::npos ? 1 : 0;
+    if (line.rfind("  spectrometer ", 0) == 0) {
+      ++spectrometer_rows;
+      CAF_CHECK(line.find(" connected ") != std::string::npos);
+    }
+    motor_rows += line.rfind("  motor ", 0) == 0 ? 1 : 0;
+  }
+  CAF_CHECK_EQUAL(headers, 2u); // two frames
+  CAF_CHECK_EQUAL(spectrometer_rows, 2u);
+  CAF_CHECK_EQUAL(motor_rows, 2u);
+  // Not a terminal: no escape sequences, as `top -b`.
+  for (const auto& line : r.out)
+    CAF_CHECK(line.find('\x1b') == std::string::npos);
+  auto direct = run_command(HOLOBROKER_CLI_BINARY,
+                            {"--direct", "IPC", "--server-id", "thing-sim", "watch"},
+                            scratch.string());
+  CAF_CHECK_EQUAL(direct.exit_code, 2);
+}
+
+CAF_TEST(describe and a 1 MiB write from a file go through the broker) {
+  auto d = cli({"describe", "motor", "--json"});
+  CAF_REQUIRE_EQUAL(d.exit_code, 0);
+  auto doc = json::parse(d.out.at(0));
+  std::set<std::string> props;
+  for (const auto& p : doc.at("properties"))
+    props.insert(p.at("name").get<std::string>());
+  CAF_CHECK(props == (std::set<std::string>{"moving", "position"}));
+  std::string blob(1 << 20, 'y');
+  json value{{"trigger_mode", "external"}, {"blob", blob}};
+  auto file = scratch.string() + "/big.json";
+  std::ofstream{file} << value.dump();
+  auto w = cli({"write", "spectrometer", "settings", "@" + file});
+  CAF_CHECK_EQUAL(w.err, "");
+  CAF_CHECK_EQUAL(w.exit_code, 0);
+  auto r = cli({"read", "spectrometer", "settings"});
+  CAF_REQUIRE_EQUAL(r.exit_code, 0);
+  CAF_CHECK_EQUAL(json::parse(r.out.at(0)), value);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -8,12 +8,17 @@
 namespace holobroker::test {
 
 command_result run_command(const std::string& program, const std::vector<std::string>& args,
-                           const std::string& scratch_dir, std::chrono::seconds timeout) {
+                           const std::string& scratch_dir, std::chrono::seconds timeout,
+                           const std::string& stdin_file) {
   auto err_file = scratch_dir + "/command-stderr.txt";
   // child_process inherits stderr; a shell redirects it into a file instead.
-  std::vector<std::string> sh_args{"-c", "exec \"$0\" \"$@\" 2>\"$COMMAND_STDERR\"", program};
+  std::string script = "exec \"$0\" \"$@\" 2>\"$COMMAND_STDERR\"";
+  if (!stdin_file.empty())
+    script += " <\"$COMMAND_STDIN\"";
+  std::vector<std::string> sh_args{"-c", script, program};
   sh_args.insert(sh_args.end(), args.begin(), args.end());
-  child_process proc{"/bin/sh", sh_args, {"COMMAND_STDERR=" + err_file}};
+  child_process proc{"/bin/sh", sh_args,
+                     {"COMMAND_STDERR=" + err_file, "COMMAND_STDIN=" + stdin_file}};
   command_result res;
   while (auto line = proc.read_line(timeout))
     res.out.push_back(*line);

@@ -15,9 +15,11 @@ struct command_result {
   std::string err;
 };
 
-/// Runs `program args...`; stderr goes to a file in `scratch_dir`.
+/// Runs `program args...`; stderr goes to a file in `scratch_dir`; stdin
+/// is `stdin_file` when given.
 command_result run_command(const std::string& program, const std::vector<std::string>& args,
                            const std::string& scratch_dir,
-                           std::chrono::seconds timeout = std::chrono::seconds{20});
+                           std::chrono::seconds timeout = std::chrono::seconds{20},
+                           const std::string& stdin_file = "");
 
 } // namespace holobroker::test
