@@ -52,5 +52,5 @@ for _ in $(seq 100); do grep -q '^ready' "$tmp/broker.out" && break; sleep 0.1; 
 grep -q '^ready' "$tmp/broker.out" || { echo "FAIL: holobrokerd did not start" >&2; exit 1; }
 front=$(sed -n 's/^frontend \(ipc:.*\)/\1/p' "$tmp/broker.out")
 expect "motor spectrometer" "$(complete_line holobroker --broker "$front" read '')" "Thing ids"
-expect "settings serial_number" \
+expect "serial_number settings" \
   "$(complete_line holobroker --broker "$front" write spectrometer se)" "property names"
