@@ -81,13 +81,18 @@ struct http_fixture : fleet_fixture {
   }
 
   std::string state_of(const std::string& thing) {
-    for (const auto& t : status().at("things"))
+    auto doc = status(); // kept: the loop iterates a member of it
+    for (const auto& t : doc.at("things"))
       if (t.at("id") == thing)
         return t.at("state").get<std::string>();
     return "absent";
   }
 
+  /// Stops the far server once its Thing is connected (before the
+  /// handshake a lost server reads as "connecting", not "disconnected").
   void disconnect_far_thing() {
+    if (!eventually([this] { return state_of("thing-0-0") == "connected"; }))
+      CAF_FAIL("thing-0-0 did not connect: " << status().dump());
     far.reset();
     CAF_REQUIRE(eventually([this] { return state_of("thing-0-0") == "disconnected"; }));
   }
@@ -188,7 +193,7 @@ CAF_TEST(metrics parse as Prometheus text and their counters follow the traffic)
   CAF_CHECK_GREATER(scrape().get("holobroker_thing_last_event_timestamp_seconds" + spectrometer),
                     1.6e9);
   // A server that goes away shows as disconnected, with its disconnect counted.
-  far.reset();
+  disconnect_far_thing();
   CAF_CHECK(eventually([&] {
     auto m = scrape();
     return m.get("holobroker_thing_connection_state{state=\"disconnected\",thing=\"thing-0-0\"}")

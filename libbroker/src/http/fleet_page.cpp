@@ -42,10 +42,12 @@ td.errors.some { color: var(--bad); font-weight: 600; }
 @media (min-width: 1600px) { body { font-size: 22px; } }
 @media (max-width: 700px) {
   thead { display: none; }
-  table, tbody, tr, td { display: block; width: 100%; }
-  tr { padding: .5em 0; border-top: 1px solid color-mix(in srgb, CanvasText 15%, transparent); }
+  table, tbody { display: block; width: 100%; }
+  tr { display: grid; grid-template-columns: 1fr 1fr; padding: .5em 0;
+       border-top: 1px solid color-mix(in srgb, CanvasText 15%, transparent); }
+  td.id { grid-column: 1 / -1; }
   tr + tr td { border-top: none; }
-  td { text-align: left !important; padding: .1em 0; }
+  td { display: block; text-align: left !important; padding: .1em 0; }
   td[data-label]::before { content: attr(data-label) ": "; color: var(--dim); }
 }
 </style>
