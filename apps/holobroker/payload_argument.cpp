@@ -10,10 +10,15 @@ namespace holobroker::cli {
 
 namespace {
 
+/// The stream's content without trailing whitespace: a file's final newline
+/// is not part of the JSON and would be sent (and echoed) otherwise.
 std::string read_all(std::istream& in) {
   std::ostringstream buffer;
   buffer << in.rdbuf();
-  return buffer.str();
+  auto text = buffer.str();
+  auto end = text.find_last_not_of(" \t\r\n");
+  text.erase(end == std::string::npos ? 0 : end + 1);
+  return text;
 }
 
 } // namespace

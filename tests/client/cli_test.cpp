@@ -149,7 +149,7 @@ CAF_TEST(json arguments come from a file or standard input so that a 1 MiB write
   CAF_CHECK_EQUAL(nlohmann::json::parse(r.out[0]), value);
   // Standard input, as `-` and as `@-`.
   auto kwargs = dir.string() + "/kwargs.json";
-  write_text(kwargs, R"({"x": [1, 2, 3]})");
+  write_text(kwargs, "{\"x\":[1,2,3]}\n"); // the final newline is not sent
   for (const char* dash : {"-", "@-"}) {
     r = test::run_command(HOLOBROKER_CLI_BINARY,
                           {"--direct", "IPC", "--temp-dir", dir.string(), "--server-id",
