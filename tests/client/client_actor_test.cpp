@@ -626,6 +626,91 @@ CAF_TEST(shutting down fails pending requests with closed) {
   CAF_CHECK(!wire().open);
 }
 
+CAF_TEST(dropping every handle during the handshake closes the socket at once) {
+  // The contract of client_actor.hpp: the handles of its users alone keep a
+  // client alive; its helpers and timers do not (before, the handshake
+  // actor kept it and its socket until the handshake timeout, 60 s).
+  auto baseline = sys.registry().running();
+  wire().next_result = transport::send_result::unroutable; // no server yet
+  std::optional<client_actor> c = spawn_client(sys, config(), factory);
+  auto hs = ask<caf::timespan>(c.value(), handshake_atom_v);
+  auto res = ask<operation_reply>(c.value(), execute_atom_v, read());
+  auto split = ask<std::string>(c.value(), send_request_atom_v, read());
+  auto pinged = ask<caf::timespan>(c.value(), ping_atom_v);
+  sched.run();
+  advance(10ms); // a few HANDSHAKE retries: timers are pending
+  CAF_REQUIRE(wire().open);
+  CAF_REQUIRE(split->value);
+  CAF_CHECK(!res->done());
+  CAF_CHECK(!hs->done());
+  c.reset();
+  sched.run(); // no time passes
+  CAF_CHECK(!wire().open);
+  CAF_REQUIRE(res->error);
+  CAF_CHECK(code_of(res->error) == client_errc::closed);
+  CAF_REQUIRE(hs->error);
+  CAF_CHECK(code_of(hs->error) == client_errc::closed);
+  // The ping could not be sent (unroutable): it failed at once.
+  CAF_CHECK(code_of(pinged->error) == client_errc::disconnected);
+  // The monitor and the timer relay went with it; their timers fire into
+  // nothing.
+  CAF_CHECK_EQUAL(sys.registry().running(), baseline);
+  advance(61s);
+  CAF_CHECK_EQUAL(sys.registry().running(), baseline);
+}
+
+CAF_TEST(dropping every handle of a ready client fails its requests with closed) {
+  auto baseline = sys.registry().running();
+  std::optional<client_actor> c = connected_client();
+  auto res = ask<operation_reply>(c.value(), execute_atom_v, read());
+  auto pinged = ask<caf::timespan>(c.value(), ping_atom_v);
+  sched.run();
+  CAF_REQUIRE_EQUAL(wire().sent.size(), 2u);
+  c.reset();
+  sched.run();
+  CAF_CHECK(!wire().open);
+  CAF_CHECK(code_of(res->error) == client_errc::closed);
+  CAF_CHECK(code_of(pinged->error) == client_errc::closed);
+  CAF_CHECK_EQUAL(sys.registry().running(), baseline);
+}
+
+CAF_TEST(timers of a finished handshake change nothing) {
+  auto cfg = config();
+  cfg.handshake_timeout = 2s;
+  auto c = connected_client(cfg); // resend timer (500 ms) and timeout (2 s) still pending
+  advance(3s);
+  auto st = status(c);
+  CAF_CHECK(st.handshake_done);
+  CAF_CHECK_EQUAL(st.handshake_attempts, 1u);
+  CAF_CHECK(wire().sent.empty()); // no resend after the answer
+  auto res = ask<operation_reply>(c, execute_atom_v, read());
+  sched.run();
+  CAF_REQUIRE_EQUAL(wire().sent.size(), 1u);
+  wire().answer(0, message_type::reply, "1");
+  wake();
+  CAF_CHECK(res->value);
+}
+
+CAF_TEST(a second handshake run after a failed one has its own timeout) {
+  auto cfg = config();
+  cfg.handshake_timeout = 1s;
+  wire().next_result = transport::send_result::unroutable;
+  auto c = spawn_client(sys, cfg, factory);
+  sched.run();
+  advance(1s); // run 1 failed
+  advance(200ms);
+  wire().link(lk::connected); // still unroutable: run 2 retries
+  wake_monitor();
+  auto hs = ask<caf::timespan>(c, handshake_atom_v);
+  sched.run();
+  advance(999ms);
+  CAF_CHECK(!hs->done());
+  advance(1ms);
+  CAF_REQUIRE(hs->error);
+  CAF_CHECK(code_of(hs->error) == client_errc::connection);
+  CAF_CHECK(!status(c).handshake_done);
+}
+
 CAF_TEST(ping measures a HANDSHAKE round trip) {
   auto c = connected_client();
   auto p = ask<caf::timespan>(c, ping_atom_v);

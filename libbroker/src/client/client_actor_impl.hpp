@@ -1,10 +1,13 @@
 #pragma once
 
 // Internal interface of the client actor: what the reactor (readable), the
-// monitor actor (link events), the handshake actor and the deadline timers
-// send it in addition to the public client_actor interface.
+// monitor actor (link events) and the client's own timers send it in
+// addition to the public client_actor interface. One message per meaning;
+// every timer message carries what tells a stale one (timers cannot be
+// cancelled).
 
 #include <cstdint>
+#include <string>
 
 #include <caf/typed_actor.hpp>
 
@@ -19,17 +22,18 @@ using client_actor_impl = client_actor::extend<
   caf::reacts_to<readable_atom>,
   /// From the monitor actor.
   caf::reacts_to<link_atom, transport::link_event>,
-  /// From the handshake actor: send one HANDSHAKE now. true = answered;
-  /// false = superseded by another attempt's answer; `connection` error =
-  /// could not be sent (unroutable: retry soon).
-  caf::replies_to<handshake_atom, attempt_atom>::with<bool>,
-  /// From the handshake actor: the handshake timed out.
-  caf::reacts_to<handshake_atom, caf::error>,
-  /// Deadline timer of a ping (by message id).
-  caf::reacts_to<deadline_atom, std::string>,
-  /// The deadline timer of all requests (its id: stale ones are ignored).
+  /// The one timer of all request deadlines fired (its number: older
+  /// ones are stale).
   caf::reacts_to<deadline_atom, std::uint64_t>,
-  /// Retry sending queued requests (after would_block / unroutable).
-  caf::reacts_to<connected_atom>>;
+  /// Time for another HANDSHAKE attempt, unless attempt N was superseded
+  /// (answered, or a newer attempt went out).
+  caf::reacts_to<handshake_retry_atom, std::uint64_t>,
+  /// Handshake run N timed out, unless it ended already.
+  caf::reacts_to<handshake_timeout_atom, std::uint64_t>,
+  /// The ping with this HANDSHAKE message id timed out, if still pending.
+  caf::reacts_to<ping_timeout_atom, std::string>,
+  /// Try again to send queued requests the socket refused (would block,
+  /// unroutable).
+  caf::reacts_to<send_retry_atom>>;
 
 } // namespace holobroker::client

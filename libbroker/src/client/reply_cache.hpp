@@ -8,15 +8,10 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
-#include <variant>
 
-#include <caf/error.hpp>
-
-#include "holobroker/client/operation.hpp"
+#include "outcome.hpp"
 
 namespace holobroker::client {
-
-using outcome = std::variant<operation_reply, caf::error>;
 
 class reply_cache {
 public:

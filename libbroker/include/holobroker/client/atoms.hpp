@@ -17,12 +17,15 @@ CAF_ADD_ATOM(holobroker_client, holobroker::client, all_atom, "hb_all")
 CAF_ADD_ATOM(holobroker_client, holobroker::client, things_atom, "hb_things")
 CAF_ADD_ATOM(holobroker_client, holobroker::client, event_atom, "hb_event")
 CAF_ADD_ATOM(holobroker_client, holobroker::client, last_atom, "hb_last")
-// Internal tags (reactor, handshake, monitor and deadline plumbing).
+// Internal tags of the client actor (reactor, monitor and its timers), one
+// per meaning (src/client/client_actor_impl.hpp).
 CAF_ADD_ATOM(holobroker_client, holobroker::client, readable_atom, "hb_ready")
 CAF_ADD_ATOM(holobroker_client, holobroker::client, link_atom, "hb_link")
-CAF_ADD_ATOM(holobroker_client, holobroker::client, attempt_atom, "hb_attempt")
 CAF_ADD_ATOM(holobroker_client, holobroker::client, deadline_atom, "hb_dline")
-CAF_ADD_ATOM(holobroker_client, holobroker::client, connected_atom, "hb_conn")
+CAF_ADD_ATOM(holobroker_client, holobroker::client, handshake_retry_atom, "hb_hsretry")
+CAF_ADD_ATOM(holobroker_client, holobroker::client, handshake_timeout_atom, "hb_hstmo")
+CAF_ADD_ATOM(holobroker_client, holobroker::client, ping_timeout_atom, "hb_pingtmo")
+CAF_ADD_ATOM(holobroker_client, holobroker::client, send_retry_atom, "hb_sndrtry")
 
 namespace holobroker::client {
 

@@ -10,10 +10,21 @@
 //   id; replies nobody waits for any more are dropped and counted. Every
 //   request has a client-side deadline, in-flight requests are bounded
 //   (beyond: `busy`), so every request ends in exactly one reply or error.
-// - A handshake actor per client supervises HANDSHAKE: it asks the client to
-//   send one, retries fast after an unroutable send (ZMQ_ROUTER_MANDATORY)
-//   and after `handshake_resend_after` without answer, and ends the client's
-//   pending work with `connection` after `handshake_timeout`.
+// - The client actor is a state machine, one behaviour per state switched
+//   with become() (src/client/client_state.hpp): connecting (requests
+//   queue, HANDSHAKE attempts go out), ready (requests go out as they come),
+//   failed (requests fail at once; a server reappearing starts a new
+//   handshake). Its parts, one file each in src/client/: the handshake (a
+//   plain object: when to retry, which answers count), the request table
+//   (pending requests, send queue, deadlines on one CAF timer), pings, the
+//   reply cache, and the timer relay.
+// - Only its users' handles keep a client alive. Its helpers hold it
+//   weakly: the monitor actor, the reactor's wake-ups and the timer relay
+//   (CAF's clock holds delayed messages' receivers strongly, so the client's
+//   timers go to the relay, which forwards them while the client exists);
+//   its pending requests hold weak promises (a caf::response_promise holds
+//   its maker strongly). Dropping every handle closes the socket at once;
+//   pending requests fail `closed`.
 // - A monitor actor per client owns the libzmq socket monitor and forwards
 //   link events (connected/disconnected/ready); the client fails in-flight
 //   requests at a disconnect (or keeps idempotent reads for one retry) and
