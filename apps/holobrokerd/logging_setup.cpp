@@ -8,6 +8,9 @@
 #include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <systemd/sd-journal.h>
+
+#include "holobroker/security/audit.hpp"
 
 namespace holobroker::daemon {
 
@@ -27,6 +30,19 @@ public:
     return std::make_unique<journal_priority_flag>();
   }
 };
+
+/// Audit records as journal entries with fields of their own, so that
+/// `journalctl HOLOBROKER_AUDIT=1` ships them apart from the rest.
+void journal_audit(const security::audit_record& r) {
+  auto line = "audit: " + security::to_line(r);
+  int priority = r.outcome == "denied" || r.outcome == "refused" ? 4 : 6;
+  sd_journal_send("MESSAGE=%s", line.c_str(), "PRIORITY=%d", priority,
+                  "SYSLOG_IDENTIFIER=holobrokerd", "HOLOBROKER_AUDIT=1",
+                  "HOLOBROKER_PRINCIPAL=%s", r.principal.c_str(), "HOLOBROKER_THING=%s",
+                  r.thing.c_str(), "HOLOBROKER_OPERATION=%s", r.operation.c_str(),
+                  "HOLOBROKER_OBJEKT=%s", r.objekt.c_str(), "HOLOBROKER_MESSAGE_ID=%s",
+                  r.message_id.c_str(), "HOLOBROKER_OUTCOME=%s", r.outcome.c_str(), nullptr);
+}
 
 } // namespace
 
@@ -60,6 +76,9 @@ expected<bool, std::string> setup_logging(const config::logging_config& cfg) {
   logger->set_level(level);
   logger->flush_on(spdlog::level::info);
   spdlog::set_default_logger(std::move(logger));
+  // The audit logger copies the default logger's sinks when first used.
+  spdlog::drop("audit");
+  security::set_audit_writer(journal ? security::audit_writer{journal_audit} : nullptr);
   return true;
 }
 

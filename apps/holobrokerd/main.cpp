@@ -3,6 +3,7 @@
 // notifications and the lines on stdout that scripts and tests wait for:
 //   frontend <endpoint>   (one per front-end endpoint)
 //   events <endpoint>     (one per event publisher endpoint)
+//   curve <endpoint>      (the CURVE front end, when configured)
 //   middleman <port>      (when the router is published)
 //   http <url>            (when broker.http is configured)
 //   ready
@@ -64,6 +65,8 @@ void announce(const broker::broker_node& node, const http::http_server* web) {
   for (const auto* addr : {&ep.event_ipc, &ep.event_tcp})
     if (!addr->empty())
       std::printf("events %s\n", addr->c_str());
+  if (!node.curve_endpoint().empty())
+    std::printf("curve %s\n", node.curve_endpoint().substr(6).c_str()); // without "curve+"
   if (node.middleman_port() != 0)
     std::printf("middleman %u\n", static_cast<unsigned>(node.middleman_port()));
   if (web != nullptr)

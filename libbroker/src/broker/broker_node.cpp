@@ -8,6 +8,8 @@
 #include <spdlog/spdlog.h>
 #include <zmq.hpp>
 
+#include "holobroker/broker/ipc_endpoint.hpp"
+#include "holobroker/broker/security_setup.hpp"
 #include "holobroker/broker/zmq_listener.hpp"
 #include "holobroker/transport/reactor.hpp"
 #include "holobroker/transport/zmq_transport.hpp"
@@ -95,18 +97,44 @@ broker_node::start(caf::actor_system& sys, const config::broker_config& cfg,
     context->set(zmq::ctxopt::max_sockets, context->get(zmq::ctxopt::socket_limit));
   }
   auto wanted = configured_endpoints(cfg);
+  auto options = frontend_options_of(cfg);
+  if (!options)
+    return unexpected<std::string>{options.error()};
+  // The ZAP handler must be bound before the sockets it guards (zap_handler.hpp).
+  std::unique_ptr<security::zap_handler> zap;
+  if (cfg.security.enabled) {
+    for (const auto* ipc : {&wanted.request_ipc, &wanted.event_ipc}) {
+      auto path = ipc_path_of(*ipc);
+      if (path.empty())
+        continue;
+      auto dir = path.substr(0, path.rfind('/'));
+      if (auto ok = check_socket_directory(dir); !ok)
+        return unexpected<std::string>{"security: " + ok.error()};
+    }
+    auto settings = zap_settings_of(cfg);
+    if (!settings)
+      return unexpected<std::string>{settings.error()};
+    auto handler = security::zap_handler::start(context, std::move(*settings));
+    if (!handler)
+      return unexpected<std::string>{"security: " + handler.error()};
+    zap = std::move(*handler);
+  }
   // One reactor thread watches the front end, the publisher and every
   // connection of the fleet.
   auto io = std::make_shared<transport::reactor>();
   auto listeners = make_zmq_listener_factory(context, io);
   auto frontend = listeners->open_frontend(cfg.id, non_empty({wanted.request_ipc,
-                                                              wanted.request_tcp}));
+                                                              wanted.request_tcp}),
+                                           *options);
   if (!frontend)
     return unexpected<std::string>{"front end: " + frontend.error()};
   std::shared_ptr<publisher_socket> publisher;
   std::vector<std::string> event_endpoints;
   if (auto addrs = non_empty({wanted.event_ipc, wanted.event_tcp}); !addrs.empty()) {
-    auto pub = listeners->open_publisher(addrs);
+    auto pub_options = *options;
+    if (cfg.security.enabled)
+      pub_options.zap_domain = security::events_domain;
+    auto pub = listeners->open_publisher(addrs, pub_options);
     if (!pub)
       return unexpected<std::string>{"event publisher: " + pub.error()};
     publisher = std::move(pub->socket);
@@ -118,6 +146,10 @@ broker_node::start(caf::actor_system& sys, const config::broker_config& cfg,
   ep.request_tcp = first_with_scheme(frontend->endpoints, "tcp://");
   ep.event_ipc = first_with_scheme(event_endpoints, "ipc://");
   ep.event_tcp = first_with_scheme(event_endpoints, "tcp://");
+  node->curve_endpoint_ = first_with_scheme(frontend->endpoints, "curve+tcp://");
+  node->zap_ = std::move(zap);
+  node->authorizer_ = std::make_shared<security::authorizer>(cfg.security.policy);
+  node->security_enabled_ = cfg.security.enabled;
   auto transports = transport::make_zmq_transport_factory(context, io);
   node->router_ = client::spawn_router(sys, transports);
   node->fanin_ = spawn_event_fanin(sys, std::move(publisher));
@@ -156,6 +188,19 @@ expected<std::string, std::string> broker_node::status(caf::timespan timeout) {
 }
 
 expected<std::string, std::string> broker_node::reload(const config::broker_config& next) {
+  // Security first: a client key directory that cannot be read rejects the
+  // whole reload, before the fleet changes.
+  if (zap_) {
+    auto settings = zap_settings_of(next);
+    if (!settings)
+      return unexpected<std::string>{settings.error()};
+    zap_->update(std::move(*settings));
+  }
+  if (next.security.enabled != security_enabled_)
+    spdlog::warn("reload: the security section was {}; connections are authenticated as at "
+                 "start until holobrokerd restarts",
+                 next.security.enabled ? "added" : "removed");
+  authorizer_->replace(next.security.policy);
   caf::scoped_actor self{sys_};
   expected<std::string, std::string> result{std::string{}};
   self->request(fleet_, std::chrono::seconds{30}, reload_atom_v, next)

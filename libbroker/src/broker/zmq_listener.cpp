@@ -1,5 +1,11 @@
 #include "holobroker/broker/zmq_listener.hpp"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include <spdlog/spdlog.h>
 #include <zmq.hpp>
 
@@ -42,6 +48,18 @@ public:
 
   zmq::socket_t& socket() noexcept { return socket_; }
 
+  /// Socket options against untrusted peers; before binding.
+  void harden(const frontend_options& opts) {
+    if (!opts.zap_domain.empty())
+      socket_.set(zmq::sockopt::zap_domain, opts.zap_domain);
+    if (opts.max_message_size != 0)
+      socket_.set(zmq::sockopt::maxmsgsize, static_cast<std::int64_t>(opts.max_message_size));
+    if (opts.send_queue != 0)
+      socket_.set(zmq::sockopt::sndhwm, static_cast<int>(opts.send_queue));
+    ipc_mode_ = opts.ipc_mode;
+    ipc_gid_ = opts.ipc_gid;
+  }
+
   /// Binds every address; the error names the address that failed.
   expected<bool, std::string> bind_all(const std::vector<std::string>& addresses) {
     for (auto& address : addresses) {
@@ -55,7 +73,25 @@ public:
         return unexpected<std::string>{"cannot bind " + address + ": " + err.what()};
       }
       endpoints_.push_back(socket_.get(zmq::sockopt::last_endpoint));
+      if (auto ok = restrict_ipc_file(address); !ok)
+        return ok;
     }
+    return true;
+  }
+
+  /// The socket file's mode and group as configured: whoever can connect()
+  /// to it can talk to every Thing the policy lets them.
+  expected<bool, std::string> restrict_ipc_file(const std::string& address) const {
+    auto path = ipc_path_of(address);
+    if (path.empty())
+      return true;
+    if (ipc_gid_ >= 0 && ::chown(path.c_str(), static_cast<uid_t>(-1),
+                                 static_cast<gid_t>(ipc_gid_)) != 0)
+      return unexpected<std::string>{"cannot give " + path + " to gid "
+                                     + std::to_string(ipc_gid_) + ": " + std::strerror(errno)};
+    if (ipc_mode_ != 0 && ::chmod(path.c_str(), static_cast<mode_t>(ipc_mode_)) != 0)
+      return unexpected<std::string>{"cannot set the mode of " + path + ": "
+                                     + std::strerror(errno)};
     return true;
   }
 
@@ -73,14 +109,69 @@ private:
   zmq::socket_t socket_;
   reactor::token token_ = 0;
   std::vector<std::string> endpoints_;
+  std::uint32_t ipc_mode_ = 0;
+  long ipc_gid_ = -1;
 };
 
+/// The front end's ROUTER, and with CURVE a second one for CURVE peers; the
+/// identities of the two are tagged 'P' / 'C' so that replies find their
+/// socket (listener.hpp).
 class zmq_frontend_socket : public frontend_socket {
 public:
-  explicit zmq_frontend_socket(std::unique_ptr<bound_socket> sock) : sock_(std::move(sock)) {}
+  zmq_frontend_socket(std::unique_ptr<bound_socket> plain, std::unique_ptr<bound_socket> curve)
+    : plain_(std::move(plain)), curve_(std::move(curve)) {}
 
   transport::send_result send(const wire::multipart& frames) override {
-    switch (zmqio::send_multipart(sock_->socket(), frames)) {
+    if (!curve_)
+      return send_on(*plain_, frames);
+    if (frames.empty() || frames[0].size() < 2)
+      return transport::send_result::unroutable;
+    const auto& id = frames[0];
+    auto* target = id.data()[0] == 'C' ? curve_.get() : id.data()[0] == 'P' ? plain_.get()
+                                                                          : nullptr;
+    if (!target)
+      return transport::send_result::unroutable;
+    wire::multipart untagged = frames;
+    untagged[0] = wire::shared_bytes{id.owner(), id.data() + 1, id.size() - 1};
+    if (!id.owner())
+      untagged[0] = wire::shared_bytes::copy_of(id.view().substr(1));
+    return send_on(*target, untagged);
+  }
+
+  std::optional<wire::multipart> receive() override {
+    std::string ignored;
+    return receive(ignored);
+  }
+
+  std::optional<wire::multipart> receive(std::string& user_id) override {
+    if (!curve_)
+      return zmqio::recv_multipart(plain_->socket(), user_id);
+    // Alternate which socket goes first: a flood on one never starves the other.
+    curve_first_ = !curve_first_;
+    for (int i = 0; i < 2; ++i) {
+      bool curve = curve_first_ == (i == 0);
+      auto& sock = curve ? *curve_ : *plain_;
+      if (auto frames = zmqio::recv_multipart(sock.socket(), user_id)) {
+        if (!frames->empty()) {
+          std::string tagged(1, curve ? 'C' : 'P');
+          tagged += (*frames)[0].view();
+          (*frames)[0] = wire::shared_bytes::from_string(std::move(tagged));
+        }
+        return frames;
+      }
+    }
+    return std::nullopt;
+  }
+
+  void watch(wake_callback wake) override {
+    if (curve_)
+      curve_->watch(wake);
+    plain_->watch(std::move(wake));
+  }
+
+private:
+  static transport::send_result send_on(bound_socket& sock, const wire::multipart& frames) {
+    switch (zmqio::send_multipart(sock.socket(), frames)) {
       case zmqio::send_status::sent: return transport::send_result::sent;
       case zmqio::send_status::would_block: return transport::send_result::would_block;
       case zmqio::send_status::unroutable: break;
@@ -88,14 +179,9 @@ public:
     return transport::send_result::unroutable;
   }
 
-  std::optional<wire::multipart> receive() override {
-    return zmqio::recv_multipart(sock_->socket());
-  }
-
-  void watch(wake_callback wake) override { sock_->watch(std::move(wake)); }
-
-private:
-  std::unique_ptr<bound_socket> sock_;
+  std::unique_ptr<bound_socket> plain_;
+  std::unique_ptr<bound_socket> curve_;
+  bool curve_first_ = false;
 };
 
 class zmq_publisher_socket : public publisher_socket {
@@ -124,27 +210,42 @@ public:
     : ctx_(std::move(ctx)), io_(io ? std::move(io) : std::make_shared<reactor>()) {}
 
   expected<bound<frontend_socket>, std::string>
-  open_frontend(const std::string& routing_id,
-                const std::vector<std::string>& addresses) override {
+  open_frontend(const std::string& routing_id, const std::vector<std::string>& addresses,
+                const frontend_options& options) override {
     try {
-      auto sock = std::make_unique<bound_socket>(ctx_, io_, zmq::socket_type::router);
-      sock->socket().set(zmq::sockopt::routing_id, routing_id);
-      sock->socket().set(zmq::sockopt::router_mandatory, 1);
+      auto sock = router(routing_id, options);
       if (auto ok = sock->bind_all(addresses); !ok)
         return unexpected<std::string>{ok.error()};
       auto endpoints = sock->endpoints();
-      return bound<frontend_socket>{std::make_unique<zmq_frontend_socket>(std::move(sock)),
-                                    std::move(endpoints)};
+      std::unique_ptr<bound_socket> curve;
+      if (!options.curve_address.empty()) {
+        curve = router(routing_id, options);
+        curve->socket().set(zmq::sockopt::curve_server, 1);
+        curve->socket().set(zmq::sockopt::curve_secretkey, options.curve_secret_key);
+        if (auto ok = curve->bind_all({options.curve_address}); !ok)
+          return unexpected<std::string>{"CURVE: " + ok.error()};
+        for (const auto& ep : curve->endpoints())
+          endpoints.push_back("curve+" + ep);
+      }
+      return bound<frontend_socket>{
+        std::make_unique<zmq_frontend_socket>(std::move(sock), std::move(curve)),
+        std::move(endpoints)};
     } catch (const zmq::error_t& err) {
       return unexpected<std::string>{std::string{"cannot open the front end: "} + err.what()};
     }
   }
 
   expected<bound<publisher_socket>, std::string>
-  open_publisher(const std::vector<std::string>& addresses) override {
+  open_publisher(const std::vector<std::string>& addresses,
+                 const frontend_options& options) override {
     try {
       auto sock = std::make_unique<bound_socket>(ctx_, io_, zmq::socket_type::xpub);
       sock->socket().set(zmq::sockopt::xpub_verboser, 1);
+      frontend_options pub;
+      pub.zap_domain = options.zap_domain;
+      pub.ipc_mode = options.ipc_mode;
+      pub.ipc_gid = options.ipc_gid;
+      sock->harden(pub);
       if (auto ok = sock->bind_all(addresses); !ok)
         return unexpected<std::string>{ok.error()};
       auto endpoints = sock->endpoints();
@@ -157,6 +258,15 @@ public:
   }
 
 private:
+  std::unique_ptr<bound_socket> router(const std::string& routing_id,
+                                       const frontend_options& options) {
+    auto sock = std::make_unique<bound_socket>(ctx_, io_, zmq::socket_type::router);
+    sock->socket().set(zmq::sockopt::routing_id, routing_id);
+    sock->socket().set(zmq::sockopt::router_mandatory, 1);
+    sock->harden(options);
+    return sock;
+  }
+
   std::shared_ptr<zmq::context_t> ctx_;
   std::shared_ptr<reactor> io_;
 };

@@ -21,6 +21,8 @@
 #include "holobroker/client/router_actor.hpp"
 #include "holobroker/config/broker_config.hpp"
 #include "holobroker/expected.hpp"
+#include "holobroker/security/authorizer.hpp"
+#include "holobroker/security/zap_handler.hpp"
 
 namespace zmq {
 class context_t;
@@ -54,6 +56,8 @@ public:
 
   /// The addresses actually listened on (TCP ports resolved).
   const broker_endpoints& endpoints() const noexcept { return endpoints_; }
+  /// The CURVE front end (`curve+tcp://HOST:PORT`), empty when not configured.
+  const std::string& curve_endpoint() const noexcept { return curve_endpoint_; }
   /// The router's middleman port, 0 when not published.
   std::uint16_t middleman_port() const noexcept { return middleman_port_; }
 
@@ -83,6 +87,11 @@ private:
   fleet_actor fleet_;
   frontend_actor frontend_;
   bool drained_ = false;
+  std::string curve_endpoint_;
+  /// Declared after the actors: destroyed only once they are told to exit.
+  std::unique_ptr<security::zap_handler> zap_;
+  std::shared_ptr<security::authorizer> authorizer_;
+  bool security_enabled_ = false;
 };
 
 /// Publishes `router` at host:port (port 0: any free port) through the

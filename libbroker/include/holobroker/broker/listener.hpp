@@ -7,6 +7,7 @@
 // from its own context; `watch` only tells it when to drain. A fake
 // implementation drives the actors under CAF's test coordinator.
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -25,7 +26,32 @@ public:
   virtual ~frontend_socket() = default;
   virtual transport::send_result send(const wire::multipart& frames) = 0;
   virtual std::optional<wire::multipart> receive() = 0;
+  /// The same, and who sent it: the ZAP handler's User-Id for the
+  /// connection (security/principal.hpp), empty when no ZAP ran.
+  virtual std::optional<wire::multipart> receive(std::string& user_id) {
+    user_id.clear();
+    return receive();
+  }
   virtual void watch(transport::wake_callback wake) = 0;
+};
+
+/// How the front end's sockets are set up against untrusted peers.
+struct frontend_options {
+  /// ZAP domain of the socket(s) (security/zap_handler.hpp); empty: no ZAP.
+  std::string zap_domain;
+  /// ZMQ_MAXMSGSIZE: a peer sending a larger message is disconnected. 0: no limit.
+  std::uint64_t max_message_size = 0;
+  /// ZMQ_SNDHWM: replies queued per peer before they are dropped. 0: libzmq's default.
+  std::uint32_t send_queue = 0;
+  /// Mode and group of the IPC socket files; 0 / -1: left as created.
+  std::uint32_t ipc_mode = 0;
+  long ipc_gid = -1;
+  /// A second ROUTER that speaks CURVE as server at this TCP address (CURVE
+  /// is per socket in libzmq, and unmodified hololinked clients cannot speak
+  /// it). Its peers' identities are told apart from the plain socket's by a
+  /// first byte the socket adds on receive and strips on send ('C' / 'P').
+  std::string curve_address;
+  std::string curve_secret_key; ///< Z85
 };
 
 /// A bound XPUB. receive() yields subscription messages (`\x01topic` /
@@ -54,9 +80,11 @@ public:
   /// live (another process accepts on it) fail with "address in use by
   /// another process"; stale files are removed first.
   virtual expected<bound<frontend_socket>, std::string>
-  open_frontend(const std::string& routing_id, const std::vector<std::string>& addresses) = 0;
+  open_frontend(const std::string& routing_id, const std::vector<std::string>& addresses,
+                const frontend_options& options) = 0;
+  /// `options`: only zap_domain, ipc_mode and ipc_gid apply.
   virtual expected<bound<publisher_socket>, std::string>
-  open_publisher(const std::vector<std::string>& addresses) = 0;
+  open_publisher(const std::vector<std::string>& addresses, const frontend_options& options) = 0;
 };
 
 } // namespace holobroker::broker
