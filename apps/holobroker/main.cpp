@@ -7,7 +7,9 @@
 //          | invoke THING ACTION [JSON_OBJECT] | subscribe THING EVENT [--count N]
 //          | describe THING [--json]
 //          | things | status | watch [--interval S] [--count N]   (broker only)
+//          | keygen NAME [--dir DIR]             (CURVE key pair files)
 //   JSON arguments may be @FILE or - (standard input), as in curl.
+//   CURVE to the broker's CURVE front end: --curve-server-key SERVER.pub --curve-key MINE.key
 //
 // The broker's front end speaks hololinked's server side with the broker id
 // as server id, so broker mode is direct mode aimed at the broker; `things`
@@ -39,6 +41,7 @@
 #include "watch.hpp"
 #include "event_queue.hpp"
 #include "holobroker/client/type_ids.hpp"
+#include "holobroker/security/curve_keys.hpp"
 #include "holobroker/transport/address.hpp"
 #include "holobroker/transport/zmq_transport.hpp"
 
@@ -95,6 +98,14 @@ int main(int argc, char** argv) {
   direct_opt->excludes("--broker")->excludes("--broker-id");
   app.add_option("--temp-dir", temp_dir, "hololinked's TEMP_DIR for IPC (default ~/.hololinked)");
   app.add_option("--client-id", client_id, "our routing id (default generated)");
+  std::string curve_server_key, curve_key;
+  auto* curve_server_opt = app.add_option(
+    "--curve-server-key", curve_server_key,
+    "speak CURVE: the broker's public key file (security.curve.server_key's .pub)");
+  auto* curve_key_opt
+    = app.add_option("--curve-key", curve_key, "our CURVE key pair file (holobroker keygen)");
+  curve_server_opt->needs(curve_key_opt);
+  curve_key_opt->needs(curve_server_opt);
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error, off")
     ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
   bool pretty = false;
@@ -134,12 +145,42 @@ int main(int argc, char** argv) {
     ->check(CLI::PositiveNumber);
   watch->add_option("--count", watch_opt.iterations, "stop after N refreshes")
     ->check(CLI::PositiveNumber);
+  std::string key_name, key_dir = ".";
+  auto* keygen = app.add_subcommand(
+    "keygen", "write a CURVE key pair NAME.key (secret, 0600) and NAME.pub into --dir");
+  keygen->add_option("NAME", key_name, "the principal name (policy: principal: {key: NAME})")
+    ->required();
+  keygen->add_option("--dir", key_dir, "where to write the files (default .)");
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     auto rc = app.exit(e);
     return rc == 0 ? 0 : cli::exit_usage;
+  }
+  if (keygen->parsed()) {
+    auto keys = security::generate_keypair();
+    if (!keys) {
+      std::cerr << "holobroker: keygen: " << keys.error() << '\n';
+      return cli::exit_failure;
+    }
+    auto paths = security::write_key_files(key_dir, key_name, *keys);
+    if (!paths) {
+      std::cerr << "holobroker: keygen: " << paths.error() << '\n';
+      return cli::exit_failure;
+    }
+    std::cout << paths->first << '\n' << paths->second << '\n';
+    return 0;
+  }
+  std::optional<transport::curve_client_keys> curve;
+  if (!curve_key.empty()) {
+    auto server = security::read_key_file(curve_server_key, false);
+    auto mine = security::read_key_file(curve_key, true);
+    if (!server || !mine) {
+      std::cerr << "holobroker: " << (server ? mine.error() : server.error()) << '\n';
+      return cli::exit_usage;
+    }
+    curve = transport::curve_client_keys{server->public_key, mine->public_key, mine->secret_key};
   }
   bool direct_mode = !direct.empty();
   if (direct_mode && server_id.empty()) {
@@ -208,7 +249,7 @@ int main(int argc, char** argv) {
   if (cmd.timeout)
     cfg.handshake_timeout = std::min(cfg.handshake_timeout, *cmd.timeout);
 
-  auto transports = transport::make_zmq_transport_factory();
+  auto transports = transport::make_zmq_transport_factory(nullptr, nullptr, curve);
   caf::actor_system_config sys_cfg;
   sys_cfg.set("logger.file-verbosity", caf::atom("quiet"));
   sys_cfg.set("logger.console-verbosity", caf::atom("quiet"));

@@ -19,10 +19,11 @@ void write_file(const std::string& path, const std::string& yaml) {
 
 daemon_process::daemon_process(const std::string& config_file,
                                const std::vector<std::string>& extra,
-                               const std::vector<std::string>& env) {
+                               const std::vector<std::string>& env,
+                               const std::string& stderr_log) {
   std::vector<std::string> args{"--config", config_file};
   args.insert(args.end(), extra.begin(), extra.end());
-  proc_ = std::make_unique<child_process>(holobrokerd_binary(), args, env);
+  proc_ = std::make_unique<child_process>(holobrokerd_binary(), args, env, stderr_log);
   if (!proc_->wait_for_line([](const std::string& l) { return l == "ready"; },
                             std::chrono::seconds{20}))
     throw std::runtime_error("holobrokerd did not print \"ready\"");

@@ -21,9 +21,11 @@ class daemon_process {
 public:
   /// Starts `holobrokerd --config <config_file> extra...`; throws if it does
   /// not print "ready" within 20 s.
+  /// A non-empty `stderr_log` receives the daemon's stderr (its log).
   explicit daemon_process(const std::string& config_file,
                           const std::vector<std::string>& extra = {},
-                          const std::vector<std::string>& env = {});
+                          const std::vector<std::string>& env = {},
+                          const std::string& stderr_log = {});
 
   child_process& process() noexcept { return *proc_; }
 

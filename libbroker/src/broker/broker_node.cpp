@@ -157,6 +157,8 @@ broker_node::start(caf::actor_system& sys, const config::broker_config& cfg,
   frontend_config fcfg;
   fcfg.broker_id = cfg.id;
   fcfg.endpoints = ep;
+  fcfg.policy = node->authorizer_;
+  fcfg.max_in_flight_per_client = cfg.limits.max_in_flight_per_client;
   node->frontend_ = spawn_frontend(sys, fcfg, std::move(frontend->socket), node->router_,
                                    node->fleet_, node->fanin_);
   if (cfg.middleman_port != 0) {

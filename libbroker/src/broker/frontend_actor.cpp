@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "holobroker/broker/error_reply.hpp"
+#include "holobroker/broker/frontend_guard.hpp"
 #include "holobroker/broker/introspection.hpp"
 #include "holobroker/broker/request_stats.hpp"
 #include "holobroker/client/error.hpp"
@@ -32,6 +33,7 @@ struct pending_request {
   clock_type::time_point start;
   bool counted = false; ///< in the Thing's stats (not an introspection request)
   bool thing_description = false;
+  std::optional<security::audit_record> audit; ///< a write or invoke: audited when it ends
 };
 
 struct drain_progress {
@@ -52,6 +54,7 @@ struct frontend_state {
   std::unordered_map<std::uint64_t, pending_request> in_flight;
   std::uint64_t next_request = 1;
   std::map<std::string, thing_stats> stats;
+  frontend_guard guard;
   std::uint64_t handshakes = 0;
   std::uint64_t dropped = 0;
   std::uint64_t invalid = 0;
@@ -109,6 +112,7 @@ void send_response(self_ptr self, const wire::shared_bytes& identity, wire::resp
                     wire::to_string(res.header.type), res.header.message_id);
       break;
     case transport::send_result::would_block:
+      st.guard.reply_dropped();
       spdlog::warn("front end: client {} is not reading (high-water mark); dropping its {} "
                    "for {}", printable(identity), wire::to_string(res.header.type),
                    res.header.message_id);
@@ -139,6 +143,7 @@ void complete(self_ptr self, std::uint64_t id, wire::response res, request_outco
     return;
   auto req = std::move(i->second);
   st.in_flight.erase(i);
+  st.guard.ended(req.identity, req.audit, outcome);
   if (req.counted)
     st.stats_of(req.header.thing_id).finished(outcome, clock_type::now() - req.start);
   send_response(self, req.identity, std::move(res));
@@ -161,7 +166,8 @@ request_outcome outcome_of(const caf::error& err) {
   }
 }
 
-std::uint64_t track(self_ptr self, const wire::request& req, bool counted) {
+std::uint64_t track(self_ptr self, const wire::request& req, bool counted,
+                    std::optional<security::audit_record> audit = std::nullopt) {
   auto& st = self->state;
   auto id = st.next_request++;
   pending_request p;
@@ -169,6 +175,8 @@ std::uint64_t track(self_ptr self, const wire::request& req, bool counted) {
   p.header = req.header;
   p.start = clock_type::now();
   p.counted = counted;
+  p.audit = std::move(audit);
+  st.guard.started(req.routing_id);
   p.thing_description = req.header.operation == wire::op::invoke_action
                         && req.header.objekt == get_thing_description;
   if (counted) {
@@ -276,8 +284,10 @@ void collect_status(self_ptr self, std::size_t own, status_done done, status_fai
                     b.invalid = st.invalid;
                     b.clients = st.clients.size();
                     b.reloads = reloads;
-                    done(status_payload(b, things, st.stats,
-                                        events.is_discarded() ? json(nullptr) : events));
+                    auto doc = status_payload(b, things, st.stats,
+                                              events.is_discarded() ? json(nullptr) : events);
+                    doc["broker"]["security"] = st.guard.to_json();
+                    done(std::move(doc));
                   },
                   failed);
             },
@@ -364,9 +374,11 @@ client::operation_request to_operation(const wire::request& req) {
   return op;
 }
 
-void forward(self_ptr self, const wire::request& req) {
+void forward(self_ptr self, const wire::request& req,
+             std::optional<security::audit_record> audit) {
   auto& st = self->state;
   if (req.header.server_context.oneway) {
+    st.guard.passed_oneway(audit);
     ++st.stats_of(req.header.thing_id).oneway;
     auto message_id = req.header.message_id;
     auto who = printable(req.routing_id);
@@ -379,7 +391,11 @@ void forward(self_ptr self, const wire::request& req) {
             });
     return;
   }
-  auto id = track(self, req, true);
+  if (auto busy = st.guard.over_limit(req, st.cfg.broker_id)) {
+    send_response(self, req.routing_id, std::move(*busy));
+    return;
+  }
+  auto id = track(self, req, true, std::move(audit));
   // The client core bounds every request by its deadline, so no timeout here.
   self->request(st.router, caf::infinite, client::execute_atom_v, to_operation(req))
     .then(
@@ -395,7 +411,7 @@ void forward(self_ptr self, const wire::request& req) {
       });
 }
 
-void on_message(self_ptr self, const wire::multipart& frames) {
+void on_message(self_ptr self, const wire::multipart& frames, const std::string& user_id) {
   auto& st = self->state;
   if (frames.size() < 3) {
     ++st.dropped;
@@ -447,6 +463,14 @@ void on_message(self_ptr self, const wire::multipart& frames) {
                                                    "no new requests")));
     return;
   }
+  // Access control: a denied request never reaches a Thing (nor the broker's
+  // own actions) and is answered with a PermissionError.
+  auto admitted = st.guard.admit(req, user_id, st.cfg.broker_id);
+  if (!admitted.admitted) {
+    if (!h.server_context.oneway)
+      send_response(self, req.routing_id, std::move(*admitted.refusal));
+    return;
+  }
   if (h.thing_id == st.cfg.broker_id) {
     introspect(self, req);
     return;
@@ -459,16 +483,17 @@ void on_message(self_ptr self, const wire::multipart& frames) {
                                     make_exception("DecodeError", "Input data was truncated")));
     return;
   }
-  forward(self, req);
+  forward(self, req, std::move(admitted.audit));
 }
 
 void drain_socket(self_ptr self) {
   auto& st = self->state;
+  std::string user_id;
   while (st.socket) {
-    auto frames = st.socket->receive();
+    auto frames = st.socket->receive(user_id);
     if (!frames)
       break;
-    on_message(self, *frames);
+    on_message(self, *frames, user_id);
   }
 }
 
@@ -487,6 +512,7 @@ void finish_drain(self_ptr self) {
                                             "(drain grace period of {}s exceeded)",
                                             grace));
     auto& p = st.in_flight.at(id);
+    st.guard.ended(p.identity, p.audit, request_outcome::error);
     if (p.counted)
       st.stats_of(p.header.thing_id).finished(request_outcome::error, clock_type::now() - p.start);
     send_response(self, p.identity, std::move(res));
@@ -509,6 +535,7 @@ frontend_actor spawn_frontend(caf::actor_system& sys, frontend_config cfg,
                  fanin_actor fanin) -> frontend_actor::behavior_type {
     auto& st = self->state;
     st.cfg = std::move(cfg);
+    st.guard = frontend_guard{st.cfg.policy, st.cfg.max_in_flight_per_client};
     st.socket = std::move(socket);
     st.router = std::move(router);
     st.fleet = std::move(fleet);

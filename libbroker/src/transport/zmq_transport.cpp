@@ -87,11 +87,17 @@ private:
 class zmq_request_transport : public request_transport {
 public:
   zmq_request_transport(std::shared_ptr<zmq::context_t> ctx, std::shared_ptr<reactor> io,
-                        const std::string& client_id, const std::string& address)
+                        const std::string& client_id, const std::string& address,
+                        const std::optional<curve_client_keys>& curve)
     : io_(io), sock_(std::move(ctx), std::move(io), zmq::socket_type::router) {
     auto& s = sock_.socket();
     s.set(zmq::sockopt::routing_id, zmq::buffer(client_id.data(), client_id.size()));
     s.set(zmq::sockopt::router_mandatory, 1);
+    if (curve) {
+      s.set(zmq::sockopt::curve_serverkey, curve->server_public_key);
+      s.set(zmq::sockopt::curve_publickey, curve->public_key);
+      s.set(zmq::sockopt::curve_secretkey, curve->secret_key);
+    }
     s.connect(address);
   }
 
@@ -155,8 +161,10 @@ private:
 
 class zmq_transport_factory : public transport_factory {
 public:
-  zmq_transport_factory(std::shared_ptr<zmq::context_t> ctx, std::shared_ptr<reactor> io)
-    : ctx_(std::move(ctx)), io_(io ? std::move(io) : std::make_shared<reactor>()) {}
+  zmq_transport_factory(std::shared_ptr<zmq::context_t> ctx, std::shared_ptr<reactor> io,
+                        std::optional<curve_client_keys> curve)
+    : ctx_(std::move(ctx)), io_(io ? std::move(io) : std::make_shared<reactor>()),
+      curve_(std::move(curve)) {}
 
   expected<std::unique_ptr<request_transport>, std::string>
   open_request(const std::string& client_id, const std::string& address) override {
@@ -165,7 +173,7 @@ public:
                                      + "\": must be 1 to 255 bytes, not starting with NUL"};
     try {
       return std::unique_ptr<request_transport>{
-        std::make_unique<zmq_request_transport>(ctx_, io_, client_id, address)};
+        std::make_unique<zmq_request_transport>(ctx_, io_, client_id, address, curve_)};
     } catch (const zmq::error_t& err) {
       return unexpected<std::string>{"cannot connect to \"" + address + "\": " + err.what()};
     }
@@ -184,16 +192,19 @@ public:
 private:
   std::shared_ptr<zmq::context_t> ctx_;
   std::shared_ptr<reactor> io_;
+  std::optional<curve_client_keys> curve_;
 };
 
 } // namespace
 
 std::shared_ptr<transport_factory>
 make_zmq_transport_factory(std::shared_ptr<zmq::context_t> context,
-                           std::shared_ptr<reactor> io) {
+                           std::shared_ptr<reactor> io,
+                           std::optional<curve_client_keys> curve) {
   if (!context)
     context = std::make_shared<zmq::context_t>(1);
-  return std::make_shared<zmq_transport_factory>(std::move(context), std::move(io));
+  return std::make_shared<zmq_transport_factory>(std::move(context), std::move(io),
+                                                 std::move(curve));
 }
 
 } // namespace holobroker::transport

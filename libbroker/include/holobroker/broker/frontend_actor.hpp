@@ -36,6 +36,7 @@
 #include "holobroker/broker/listener.hpp"
 #include "holobroker/broker/td_rewriter.hpp"
 #include "holobroker/client/router_actor.hpp"
+#include "holobroker/security/authorizer.hpp"
 
 namespace holobroker::broker {
 
@@ -54,6 +55,11 @@ struct frontend_config {
   broker_endpoints endpoints;
   /// Samples per Thing for the latency percentiles.
   std::size_t latency_samples = 1024;
+  /// Per-request access control (shared with broker_node, which replaces
+  /// the policy on SIGHUP); null: everything is allowed.
+  std::shared_ptr<security::authorizer> policy;
+  /// Requests one client identity may have in flight; 0: no bound.
+  std::uint32_t max_in_flight_per_client = 0;
 };
 
 frontend_actor spawn_frontend(caf::actor_system& sys, frontend_config cfg,

@@ -6,6 +6,8 @@
 // thread count does not grow with the number of servers or Things.
 
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "holobroker/transport/transport.hpp"
 
@@ -22,8 +24,18 @@ class reactor;
 /// `io`: the reactor thread to watch the sockets with; null creates one. A
 /// process shares one reactor between its factories to keep its thread count
 /// down.
+/// CURVE for the request sockets (Z85 keys): the server's public key and
+/// this client's key pair (holobroker keygen). Event sockets stay plain: the
+/// broker's event publisher does not speak CURVE.
+struct curve_client_keys {
+  std::string server_public_key;
+  std::string public_key;
+  std::string secret_key;
+};
+
 std::shared_ptr<transport_factory>
 make_zmq_transport_factory(std::shared_ptr<zmq::context_t> context = nullptr,
-                           std::shared_ptr<reactor> io = nullptr);
+                           std::shared_ptr<reactor> io = nullptr,
+                           std::optional<curve_client_keys> curve = std::nullopt);
 
 } // namespace holobroker::transport

@@ -1,0 +1,70 @@
+#pragma once
+
+// The front end's defences, in one place so that the request path only
+// calls in: the policy decision per request (security/authorizer.hpp), the
+// bound on requests in flight per client identity (one client cannot take a
+// Thing's whole max_in_flight), the audit of how each write and invoke
+// ended, and the counters `status` shows. Owned by the front end's state;
+// not shared.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "holobroker/broker/request_stats.hpp"
+#include "holobroker/security/authorizer.hpp"
+#include "holobroker/wire/request.hpp"
+#include "holobroker/wire/response.hpp"
+
+namespace holobroker::broker {
+
+struct admission {
+  bool admitted = true;
+  /// When not admitted: the EXCEPTION (PermissionError) to answer with.
+  std::optional<wire::response> refusal;
+  /// For an admitted write or invoke: finish it with the outcome.
+  std::optional<security::audit_record> audit;
+};
+
+class frontend_guard {
+public:
+  /// `policy` null: everything allowed, writes and invokes still audited.
+  /// `max_per_client` 0: no bound.
+  frontend_guard(std::shared_ptr<security::authorizer> policy = nullptr,
+                 std::uint32_t max_per_client = 0);
+
+  /// Whether the request may go on at all (policy), before anything else is done with it.
+  admission admit(const wire::request& req, std::string_view user_id, std::string_view broker_id);
+
+  /// Whether `identity` may start one more request; if not, the
+  /// BlockingIOError reply to send instead.
+  std::optional<wire::response> over_limit(const wire::request& req, std::string_view broker_id);
+
+  /// A request of `identity` is in flight / has ended with `outcome`.
+  void started(const wire::shared_bytes& identity);
+  void ended(const wire::shared_bytes& identity, std::optional<security::audit_record>& audit,
+             request_outcome outcome);
+  /// An oneway write or invoke was passed on (never answered).
+  void passed_oneway(std::optional<security::audit_record>& audit);
+
+  /// A reply to a client that does not read (send queue full) was dropped.
+  void reply_dropped() noexcept { ++replies_dropped_; }
+
+  /// {"denied","client_busy","replies_dropped","clients_in_flight"}
+  nlohmann::json to_json() const;
+
+private:
+  std::shared_ptr<security::authorizer> policy_;
+  std::uint32_t max_per_client_;
+  std::unordered_map<std::string, std::uint32_t> in_flight_;
+  std::uint64_t denied_ = 0;
+  std::uint64_t client_busy_ = 0;
+  std::uint64_t replies_dropped_ = 0;
+};
+
+} // namespace holobroker::broker

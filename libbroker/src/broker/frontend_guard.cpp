@@ -1,0 +1,94 @@
+#include "holobroker/broker/frontend_guard.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "holobroker/broker/error_reply.hpp"
+
+namespace holobroker::broker {
+
+namespace {
+
+std::string_view outcome_name(request_outcome o) {
+  switch (o) {
+    case request_outcome::reply: return "reply";
+    case request_outcome::exception: return "exception";
+    case request_outcome::timeout: return "timeout";
+    case request_outcome::error: break;
+  }
+  return "error";
+}
+
+} // namespace
+
+frontend_guard::frontend_guard(std::shared_ptr<security::authorizer> policy,
+                               std::uint32_t max_per_client)
+  : policy_(policy ? std::move(policy) : std::make_shared<security::authorizer>()),
+    max_per_client_(max_per_client) {}
+
+admission frontend_guard::admit(const wire::request& req, std::string_view user_id,
+                                std::string_view broker_id) {
+  const auto& h = req.header;
+  auto v = policy_->authorize({user_id, h.thing_id, h.operation, h.objekt, h.message_id,
+                               h.thing_id == broker_id});
+  admission a;
+  if (!v.allowed) {
+    ++denied_;
+    a.admitted = false;
+    a.refusal = exception_reply(wire::message_type::exception, h, broker_id,
+                                make_exception("PermissionError", std::move(v.message)));
+    return a;
+  }
+  a.audit = std::move(v.pending_audit);
+  return a;
+}
+
+std::optional<wire::response> frontend_guard::over_limit(const wire::request& req,
+                                                         std::string_view broker_id) {
+  if (max_per_client_ == 0)
+    return std::nullopt;
+  auto i = in_flight_.find(std::string{req.routing_id.view()});
+  if (i == in_flight_.end() || i->second < max_per_client_)
+    return std::nullopt;
+  ++client_busy_;
+  return exception_reply(
+    wire::message_type::exception, req.header, broker_id,
+    make_exception("BlockingIOError",
+                   fmt::format("holobroker: this client has {} requests in flight "
+                               "(limits.max_in_flight_per_client); wait for replies first",
+                               i->second)));
+}
+
+void frontend_guard::started(const wire::shared_bytes& identity) {
+  ++in_flight_[std::string{identity.view()}];
+}
+
+void frontend_guard::ended(const wire::shared_bytes& identity,
+                           std::optional<security::audit_record>& audit,
+                           request_outcome outcome) {
+  auto i = in_flight_.find(std::string{identity.view()});
+  if (i != in_flight_.end() && --i->second == 0)
+    in_flight_.erase(i);
+  if (audit) {
+    audit->outcome = std::string{outcome_name(outcome)};
+    security::audit(*audit);
+    audit.reset();
+  }
+}
+
+void frontend_guard::passed_oneway(std::optional<security::audit_record>& audit) {
+  if (audit) {
+    audit->outcome = "oneway";
+    security::audit(*audit);
+    audit.reset();
+  }
+}
+
+nlohmann::json frontend_guard::to_json() const {
+  return {{"denied", denied_},
+          {"client_busy", client_busy_},
+          {"replies_dropped", replies_dropped_},
+          {"clients_in_flight", in_flight_.size()}};
+}
+
+} // namespace holobroker::broker

@@ -1,0 +1,205 @@
+// The front end's access control and per-client bound under CAF's test
+// coordinator: the User-Id each message carries (what the ZAP handler said)
+// is scripted by the fake socket.
+#define CAF_SUITE frontend_security
+#include <caf/test/dsl.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include "broker_fixture.hpp"
+#include "holobroker/security/audit.hpp"
+#include "holobroker/wire/remote_exception.hpp"
+#include "holobroker/wire/requests.hpp"
+
+using namespace holobroker;
+using namespace holobroker::test;
+using holobroker::security::principal_selector;
+
+namespace {
+
+/// Like fake_frontend_socket, with the User-Id of each queued message.
+class authenticated_socket : public broker::frontend_socket {
+public:
+  authenticated_socket(std::shared_ptr<fake_wire_state> st,
+                       std::shared_ptr<std::deque<std::string>> ids)
+    : st_(std::move(st)), ids_(std::move(ids)) {}
+  transport::send_result send(const wire::multipart& frames) override {
+    st_->sent.push_back(frames);
+    return transport::send_result::sent;
+  }
+  std::optional<wire::multipart> receive() override {
+    std::string ignored;
+    return receive(ignored);
+  }
+  std::optional<wire::multipart> receive(std::string& user_id) override {
+    auto m = pop_inbound(*st_);
+    if (m) {
+      user_id = ids_->front();
+      ids_->pop_front();
+    }
+    return m;
+  }
+  void watch(transport::wake_callback wake) override { st_->wake = std::move(wake); }
+
+private:
+  std::shared_ptr<fake_wire_state> st_;
+  std::shared_ptr<std::deque<std::string>> ids_;
+};
+
+wire::request op(const std::string& client, const std::string& thing, const std::string& objekt,
+                 std::string_view operation = wire::op::read_property) {
+  return wire::make_operation(client, "holobroker", thing, objekt, operation);
+}
+
+security::policy_rule rule(std::uint32_t uid, std::vector<std::string> things,
+                           std::initializer_list<security::operation> ops) {
+  security::policy_rule r;
+  r.who.what = principal_selector::kind::uid;
+  r.who.id = uid;
+  r.who.text = "uid " + std::to_string(uid);
+  r.things = std::move(things);
+  for (auto o : ops)
+    r.operations = static_cast<security::operation_set>(
+      r.operations | static_cast<security::operation_set>(o));
+  return r;
+}
+
+struct fixture : broker_fixture {
+  broker::frontend_actor frontend;
+  std::shared_ptr<std::deque<std::string>> ids = std::make_shared<std::deque<std::string>>();
+  std::shared_ptr<security::authorizer> policy;
+  std::vector<security::audit_record> audited;
+
+  fixture() {
+    security::set_audit_writer([this](const security::audit_record& r) { audited.push_back(r); });
+    security::policy p;
+    // uid 1000 reads and subscribes to everything; uid 2000 may do all on the motor.
+    using security::operation;
+    p.rules.push_back(rule(1000, {"*"}, {operation::read, operation::subscribe}));
+    p.rules.push_back(rule(2000, {"motor"}, {operation::read, operation::write, operation::invoke}));
+    policy = std::make_shared<security::authorizer>(p);
+    broker::frontend_config cfg;
+    cfg.broker_id = "holobroker";
+    cfg.policy = policy;
+    cfg.max_in_flight_per_client = 2;
+    auto fanin = broker::spawn_event_fanin(sys, std::make_shared<fake_publisher_socket>(pub));
+    frontend = broker::spawn_frontend(sys, cfg, std::make_shared<authenticated_socket>(front, ids),
+                                      router, spawn_fake_fleet(sys, fleet_calls), fanin);
+    sched.run();
+  }
+
+  ~fixture() { security::set_audit_writer(nullptr); }
+
+  void sends_as(const std::string& user_id, const std::string& client, const wire::request& req) {
+    auto frames = wire::craft_request("holobroker", req);
+    frames[0] = wire::shared_bytes::copy_of(client);
+    ids->push_back(user_id);
+    client_sends(std::move(frames));
+  }
+
+  std::optional<wire::remote_exception> exception_at(std::size_t i) {
+    auto r = sent_response(i);
+    if (r.header.type != wire::message_type::exception)
+      return std::nullopt;
+    auto ex = wire::parse_remote_exception(r.payload.view());
+    if (!ex)
+      return std::nullopt;
+    return *ex;
+  }
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(frontend_security_tests, fixture)
+
+CAF_TEST(a denied request never reaches the Thing and gets a PermissionError naming who what and where) {
+  auto w = op("reader", "spectrometer", "integration_time", wire::op::write_property);
+  sends_as("unix:1000:1000:", "reader", w);
+  CAF_CHECK(router_calls->seen.empty());
+  CAF_REQUIRE_EQUAL(front->sent.size(), 1u);
+  CAF_CHECK_EQUAL(sent_response(0).header.message_id, w.header.message_id);
+  auto ex = exception_at(0);
+  CAF_REQUIRE(ex.has_value());
+  CAF_CHECK_EQUAL(ex->type, "PermissionError");
+  CAF_CHECK_EQUAL(ex->message, "holobroker: uid 1000 (gid 1000) may not write Thing "
+                               "'spectrometer' (no policy rule allows write on this Thing)");
+  CAF_REQUIRE_EQUAL(audited.size(), 1u);
+  CAF_CHECK_EQUAL(audited[0].principal, "uid 1000 (gid 1000)");
+  CAF_CHECK_EQUAL(audited[0].thing, "spectrometer");
+  CAF_CHECK_EQUAL(audited[0].operation, "write");
+  CAF_CHECK_EQUAL(audited[0].message_id, w.header.message_id);
+  CAF_CHECK_EQUAL(audited[0].outcome, "denied");
+}
+
+CAF_TEST(a read only principal reads but neither writes nor invokes) {
+  sends_as("unix:1000:1000:", "reader", op("reader", "spectrometer", "integration_time"));
+  sends_as("unix:1000:1000:", "reader",
+           op("reader", "spectrometer", "acquire", wire::op::invoke_action));
+  sends_as("unix:1000:1000:", "reader",
+           op("reader", "motor", "position", wire::op::write_property));
+  CAF_REQUIRE_EQUAL(router_calls->seen.size(), 1u);
+  CAF_CHECK_EQUAL(router_calls->seen[0].operation, "readproperty");
+  CAF_REQUIRE_EQUAL(front->sent.size(), 3u);
+  CAF_CHECK(sent_response(0).header.type == wire::message_type::reply);
+  CAF_CHECK_EQUAL(exception_at(1)->type, "PermissionError");
+  CAF_CHECK_EQUAL(exception_at(2)->type, "PermissionError");
+  // Reads are decided, not audited; the two denials are.
+  CAF_CHECK_EQUAL(audited.size(), 2u);
+}
+
+CAF_TEST(a principal the policy does not mention and an anonymous peer are denied everything) {
+  sends_as("unix:3000:3000:", "stranger", op("stranger", "motor", "position"));
+  sends_as("", "anonymous", op("anonymous", "motor", "position"));
+  sends_as("tcp:10.0.0.1", "remote", op("remote", "holobroker", "status",
+                                         wire::op::invoke_action));
+  CAF_CHECK(router_calls->seen.empty());
+  CAF_REQUIRE_EQUAL(front->sent.size(), 3u);
+  for (std::size_t i = 0; i < 3; ++i)
+    CAF_CHECK_EQUAL(exception_at(i)->type, "PermissionError");
+  CAF_CHECK(exception_at(1)->message.find("anonymous may not read") != std::string::npos);
+  CAF_CHECK(exception_at(2)->message.find("may not introspect Thing 'holobroker'")
+            != std::string::npos);
+}
+
+CAF_TEST(an allowed write and invoke are audited with how they ended) {
+  auto w = op("owner", "motor", "position", wire::op::write_property);
+  sends_as("unix:2000:2000:", "owner", w);
+  sends_as("unix:2000:2000:", "owner", op("owner", "motor", "boom", wire::op::invoke_action));
+  CAF_REQUIRE_EQUAL(audited.size(), 2u);
+  CAF_CHECK_EQUAL(audited[0].operation, "write");
+  CAF_CHECK_EQUAL(audited[0].message_id, w.header.message_id);
+  CAF_CHECK_EQUAL(audited[0].outcome, "reply");
+  CAF_CHECK_EQUAL(audited[1].operation, "invoke");
+  CAF_CHECK_EQUAL(audited[1].objekt, "boom");
+  CAF_CHECK_EQUAL(audited[1].outcome, "exception");
+}
+
+CAF_TEST(a replaced policy applies to the next request) {
+  sends_as("unix:3000:3000:", "late", op("late", "motor", "position"));
+  CAF_CHECK_EQUAL(exception_at(0)->type, "PermissionError");
+  security::policy p;
+  p.rules.push_back(rule(3000, {"motor"}, {security::operation::read}));
+  policy->replace(p);
+  sends_as("unix:3000:3000:", "late", op("late", "motor", "position"));
+  CAF_REQUIRE_EQUAL(front->sent.size(), 2u);
+  CAF_CHECK(sent_response(1).header.type == wire::message_type::reply);
+}
+
+CAF_TEST(a client over its in flight bound gets BlockingIOError and others are not affected) {
+  for (int i = 0; i < 3; ++i)
+    sends_as("unix:1000:1000:", "greedy", op("greedy", "spectrometer", "hang"));
+  CAF_CHECK_EQUAL(router_calls->seen.size(), 2u);
+  CAF_REQUIRE_EQUAL(front->sent.size(), 1u);
+  CAF_CHECK_EQUAL(exception_at(0)->type, "BlockingIOError");
+  sends_as("unix:1000:1000:", "polite", op("polite", "spectrometer", "integration_time"));
+  CAF_REQUIRE_EQUAL(front->sent.size(), 2u);
+  CAF_CHECK(sent_response(1).header.type == wire::message_type::reply);
+  // One held request ends: the greedy client may send one more.
+  release(0);
+  CAF_REQUIRE_EQUAL(front->sent.size(), 3u);
+  sends_as("unix:1000:1000:", "greedy", op("greedy", "spectrometer", "integration_time"));
+  CAF_REQUIRE_EQUAL(front->sent.size(), 4u);
+  CAF_CHECK(sent_response(3).header.type == wire::message_type::reply);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
