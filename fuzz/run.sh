@@ -33,3 +33,21 @@ mkdir -p "$corpus" "$artifacts"
   -artifact_prefix="$artifacts/" \
   -print_final_stats=1
 echo "fuzz_wire: no crash in ${seconds}s; corpus $(ls "$corpus" | wc -l) inputs"
+
+# The configuration and policy loader, seeded with the repository's YAML
+# files (the example documents every key, security included).
+config_fuzzer="$build/fuzz/fuzz_config"
+if [ -x "$config_fuzzer" ]; then
+  here=$(cd "$(dirname "$0")/.." && pwd)
+  config_corpus="$build/fuzz/corpus-config"
+  mkdir -p "$config_corpus"
+  cp "$here"/config/*.yaml "$here"/fuzz/seeds/*.yaml "$config_corpus/" 2>/dev/null || true
+  "$config_fuzzer" "$config_corpus" \
+    -max_total_time="$seconds" \
+    -max_len=16384 \
+    -timeout=10 \
+    -rss_limit_mb=2048 \
+    -artifact_prefix="$artifacts/config-" \
+    -print_final_stats=1
+  echo "fuzz_config: no crash in ${seconds}s; corpus $(ls "$config_corpus" | wc -l) inputs"
+fi

@@ -42,10 +42,10 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
   ctest --test-dir build-asan --output-on-failure -j "$jobs"
 
 if [ "$fuzz_seconds" -gt 0 ] && [ -f fuzz/CMakeLists.txt ]; then
-  echo "== fuzz the wire parser for ${fuzz_seconds}s"
+  echo "== fuzz the wire parser and the config/policy loader for ${fuzz_seconds}s each"
   CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DHOLOBROKER_FUZZ=ON -DHOLOBROKER_TESTS=OFF -DHOLOBROKER_BENCH=OFF >/dev/null
-  cmake --build build-fuzz -j "$jobs" --target fuzz_wire
+  cmake --build build-fuzz -j "$jobs" --target fuzz_wire fuzz_config
   ./fuzz/run.sh build-fuzz "$fuzz_seconds"
 fi
 echo "== all tests passed"

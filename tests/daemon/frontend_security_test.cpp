@@ -200,6 +200,8 @@ CAF_TEST(a client over its in flight bound gets BlockingIOError and others are n
   sends_as("unix:1000:1000:", "greedy", op("greedy", "spectrometer", "integration_time"));
   CAF_REQUIRE_EQUAL(front->sent.size(), 4u);
   CAF_CHECK(sent_response(3).header.type == wire::message_type::reply);
+  release(1); // every request ends in exactly one reply
+  CAF_CHECK_EQUAL(front->sent.size(), 5u);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -272,7 +272,7 @@ CAF_TEST(a real hololinked ObjectProxy denied by the policy gets a clear Permiss
         "      things: [\"*\"]\n      operations: [read, introspect]\n",
         "  frontend: {ipc: true, tcp: tcp://127.0.0.1:0}\n");
   auto venv = std::string{HOLOBROKER_BINARY_DIR} + "/hololinked-venv";
-  auto install = run_command("/bin/sh", {peer + "/install.sh", venv}, sim->ipc_dir(),
+  auto install = run_command(peer + "/install.sh", {venv}, sim->ipc_dir(),
                              std::chrono::seconds{300});
   CAF_REQUIRE_EQUAL(install.exit_code, 0);
   CAF_REQUIRE(!install.out.empty());
