@@ -1,5 +1,7 @@
 #include "sim_server.hpp"
 
+#include "holobroker/wire/server_rules.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
@@ -321,58 +323,42 @@ void sim_server::on_readable(endpoint& ep) {
 void sim_server::handle(endpoint& ep, wire::multipart&& frames) {
   if (stopped_)
     return; // after EXIT the real server no longer reads requests
-  if (frames.size() < 3) {
-    spdlog::debug("{}: dropping a message of {} frames (no header), no reply", spec_.id,
-                  frames.size());
-    return;
-  }
-  auto parsed = wire::parse_request(frames);
-  if (!parsed) {
-    // The real server only logs these (golden ipc-invalid-header-*.json).
-    spdlog::warn("{}: dropping message without reply: {}", spec_.id,
-                 parsed.error().to_string());
-    return;
-  }
-  auto& req = *parsed;
-  spdlog::trace("{}: {} {} from {}: {} {}/{}", spec_.id, wire::to_string(req.header.type),
-                req.header.message_id, req.header.sender_id, req.header.operation,
-                req.header.thing_id, req.header.objekt);
-  switch (req.header.type) {
-    case message_type::handshake:
-      reply(ep, req.header, message_type::handshake, wire::null_payload(), wire::empty_frame(),
-            false, req.routing_id);
+  auto in = wire::server_intake(frames);
+  switch (in.kind) {
+    case wire::intake_kind::drop:
+      // The real server only logs these (golden ipc-invalid-header-*.json).
+      spdlog::warn("{}: dropping {}, no reply", spec_.id, in.reason);
       return;
-    case message_type::exit:
+    case wire::intake_kind::handshake:
+      reply(ep, in.req->header, message_type::handshake, wire::null_payload(),
+            wire::empty_frame(), false, in.req->routing_id);
+      return;
+    case wire::intake_kind::exit:
       spdlog::warn("{}: EXIT message from {}: request loop stopped (no further requests "
                    "are answered, as on the real server)",
-                   spec_.id, req.header.sender_id);
+                   spec_.id, in.req->header.sender_id);
       stopped_ = true;
       return;
-    default:
-      accept_operation(ep, std::move(req));
+    case wire::intake_kind::invalid:
+      reply_error(ep, in.req->header, message_type::invalid_message,
+                  to_invalid_message(remote_error{in.error_type, in.reason}));
+      return;
+    case wire::intake_kind::operation:
+      spdlog::trace("{}: {} {} from {}: {} {}/{}", spec_.id, wire::to_string(in.req->header.type),
+                    in.req->header.message_id, in.req->header.sender_id,
+                    in.req->header.operation, in.req->header.thing_id, in.req->header.objekt);
+      accept_operation(ep, std::move(*in.req));
+      return;
   }
 }
 
 void sim_server::accept_operation(endpoint& ep, wire::request&& req) {
+  // server_intake() already applied the frame-count and context rules.
   const auto& h = req.header;
-  if (req.frame_count != wire::message_frame_count) {
-    reply_error(ep, h, message_type::invalid_message,
-                to_invalid_message(remote_error{
-                  "ValueError", fmt::format("message length 5 does not match the number of "
-                                            "message parts {}",
-                                            req.frame_count)}));
-    return;
-  }
-  if (!h.has_server_context()) {
-    reply_error(ep, h, message_type::invalid_message,
-                to_invalid_message(remote_error{
-                  "AttributeError", "'ServerExecutionContext' object has no attribute 'get'"}));
-    return;
-  }
   auto it = slot_index_.find(h.thing_id);
   if (it == slot_index_.end()) {
     reply_error(ep, h, message_type::invalid_message,
-                to_invalid_message(remote_error{"KeyError", fmt::format("'{}'", h.thing_id)}));
+                to_invalid_message(remote_error{"KeyError", wire::unknown_thing_message(h.thing_id)}));
     // Quirk of the real server: its invokation timer was already armed, so a
     // TIMEOUT follows for the same messageID (golden *-unknown-thing-id.json).
     if (h.server_context.invokation_timeout && !h.server_context.oneway) {

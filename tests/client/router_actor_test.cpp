@@ -2,6 +2,7 @@
 #include <caf/test/dsl.hpp>
 
 #include "actor_fixture.hpp"
+#include "holobroker/client/pool_actor.hpp"
 
 using namespace holobroker;
 using namespace holobroker::client;
@@ -11,10 +12,11 @@ using wire::message_type;
 namespace {
 
 struct router_fixture : holobroker::test::client_fixture {
-  router_actor router = spawn_router(sys, factory);
+  pool_actor pool = spawn_pool(sys, factory);
+  router_actor router = spawn_router(sys, pool);
 
   client_actor add_server(std::vector<std::string> things) {
-    auto added = ask<client_actor>(router, add_atom_v, config(), std::move(things));
+    auto added = ask<client_actor>(pool, add_atom_v, config(), std::move(things));
     sched.run();
     CAF_REQUIRE(added->value);
     wire().answer(wire().sent.size() - 1, message_type::handshake);
@@ -92,11 +94,11 @@ CAF_TEST(ping all pings every connection) {
 CAF_TEST(removing the last Thing of a connection closes it) {
   add_server({"spectrometer", "motor"});
   CAF_CHECK(wire().open);
-  self->send(router, delete_atom_v, std::string{"motor"});
+  self->send(pool, delete_atom_v, std::string{"motor"});
   sched.run();
   CAF_CHECK_EQUAL(things(), (std::vector<std::string>{"spectrometer"}));
   CAF_CHECK(wire().open);
-  self->send(router, delete_atom_v, std::string{"spectrometer"});
+  self->send(pool, delete_atom_v, std::string{"spectrometer"});
   sched.run();
   CAF_CHECK(things().empty());
   CAF_CHECK(!wire().open);
@@ -112,13 +114,62 @@ CAF_TEST(a connection that terminates is unmapped) {
 CAF_TEST(an existing client can be added for a Thing) {
   auto c = spawn_client(sys, config(), factory);
   sched.run();
-  self->send(router, add_atom_v, std::string{"oven"}, c);
+  self->send(pool, add_atom_v, std::string{"oven"}, c);
   sched.run();
   CAF_CHECK_EQUAL(things(), (std::vector<std::string>{"oven"}));
-  // Not router-owned: unmapping does not shut it down.
-  self->send(router, delete_atom_v, std::string{"oven"});
+  // Not pool-owned: unmapping does not shut it down.
+  self->send(pool, delete_atom_v, std::string{"oven"});
   sched.run();
   CAF_CHECK(wire().open);
+}
+
+CAF_TEST(the router follows every change of the pool directory) {
+  CAF_CHECK(things().empty());
+  add_server({"spectrometer"});
+  CAF_CHECK_EQUAL(things(), (std::vector<std::string>{"spectrometer"}));
+  auto c = spawn_client(sys, config(), factory);
+  sched.run();
+  self->send(pool, add_atom_v, std::string{"oven"}, c);
+  sched.run();
+  CAF_CHECK_EQUAL(things(), (std::vector<std::string>{"oven", "spectrometer"}));
+  self->send(pool, delete_atom_v, std::string{"spectrometer"});
+  sched.run();
+  CAF_CHECK_EQUAL(things(), (std::vector<std::string>{"oven"}));
+}
+
+CAF_TEST(a request sent before the first snapshot of the router waits for it) {
+  // A router whose source has not answered yet: the request is routed once
+  // the snapshot arrives, not refused as an unknown Thing.
+  add_server({"motor"});
+  auto late = spawn_router(sys, pool);
+  auto res = ask<operation_reply>(late, execute_atom_v, read_property("motor", "position"));
+  sched.run();
+  CAF_REQUIRE_EQUAL(wire().sent.size(), 1u);
+  wire().answer(0, message_type::reply, "3");
+  wake();
+  CAF_REQUIRE(res->value);
+  CAF_CHECK_EQUAL(res->value->payload.view(), "3");
+}
+
+CAF_TEST(the router refuses a directory from anybody but its source) {
+  add_server({"motor"});
+  self->send(router, put_atom_v, thing_directory{}); // empty, and not from the pool
+  sched.run();
+  CAF_CHECK_EQUAL(things(), (std::vector<std::string>{"motor"}));
+}
+
+CAF_TEST(dropping every handle of a pool and its router ends both) {
+  // The pool holds its followers weakly: no cycle keeps them alive.
+  auto p = spawn_pool(sys, factory);
+  auto r = spawn_router(sys, p);
+  sched.run();
+  auto pw = caf::actor_cast<caf::weak_actor_ptr>(p);
+  auto rw = caf::actor_cast<caf::weak_actor_ptr>(r);
+  p = nullptr;
+  r = nullptr;
+  sched.run();
+  CAF_CHECK(!caf::actor_cast<caf::actor>(rw));
+  CAF_CHECK(!caf::actor_cast<caf::actor>(pw));
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -6,16 +6,16 @@ namespace holobroker::test {
 
 using namespace holobroker::client;
 
-client::router_actor spawn_fake_router(caf::actor_system& sys, std::shared_ptr<router_script> s) {
+client::client_actor spawn_fake_connection(caf::actor_system& sys,
+                                           std::shared_ptr<connection_script> s) {
   // Spawned with an argument: CAF 0.17 binds a null tuple reference (UBSan)
   // when a function-based actor gets none.
-  auto fun = [](client::router_actor::pointer self,
-                std::shared_ptr<router_script> s) -> client::router_actor::behavior_type {
+  auto fun = [](client::client_actor::pointer self,
+                std::shared_ptr<connection_script> s) -> client::client_actor::behavior_type {
     return {
       [self, s](execute_atom, operation_request& req) -> caf::result<operation_reply> {
+        s->calls.push_back({false, req});
         s->seen.push_back(req);
-        if (req.thing_id == "nope")
-          return make_error(client_errc::unknown_thing, "no Thing nope");
         if (req.objekt == "hang") {
           auto rp = self->make_response_promise<operation_reply>();
           s->held.push_back(rp);
@@ -41,13 +41,10 @@ client::router_actor spawn_fake_router(caf::actor_system& sys, std::shared_ptr<r
         rep.preencoded_payload_content_type = "text/plain";
         return rep;
       },
-      [](execute_atom, all_atom, operation_request&) { return std::vector<thing_outcome>{}; },
-      [](ping_atom, all_atom) { return std::vector<ping_outcome>{}; },
-      [](add_atom, client_config&, std::vector<std::string>&) -> caf::result<client_actor> {
+      [](send_request_atom, operation_request&) -> caf::result<std::string> {
         return make_error(client_errc::bad_request, "not in the fake");
       },
-      [](add_atom, std::string&, client_actor&) {},
-      [s](delete_atom, std::string& what) {
+      [s](receive_response_atom, std::string& what) -> caf::result<operation_reply> {
         // The test's way to answer a held request from inside the actor:
         // "release:N" replies `1` to the N-th held request.
         if (what.rfind("release:", 0) == 0) {
@@ -56,28 +53,46 @@ client::router_actor spawn_fake_router(caf::actor_system& sys, std::shared_ptr<r
           rep.payload = wire::shared_bytes::copy_of("1");
           s->held.at(n).deliver(rep);
         }
+        return make_error(client_errc::unknown_message, "fake");
       },
-      [](get_atom, things_atom) { return std::vector<std::string>{}; },
+      [s](oneway_atom, operation_request& req) -> caf::result<std::string> {
+        s->calls.push_back({true, req});
+        s->oneway.push_back(req);
+        return std::string{"sent"};
+      },
+      [](handshake_atom) { return caf::timespan{0}; },
+      [](ping_atom) { return caf::timespan{0}; },
+      [](get_atom, status_atom) { return client_status{}; },
     };
   };
   return sys.spawn(fun, std::move(s));
 }
 
-broker::fleet_actor spawn_fake_fleet(caf::actor_system& sys, std::shared_ptr<fleet_script> s) {
-  auto fun = [](broker::fleet_actor::pointer,
-                std::shared_ptr<fleet_script> s) -> broker::fleet_actor::behavior_type {
+client::thing_directory fake_directory(const client::client_actor& connection,
+                                       const std::vector<std::string>& thing_ids) {
+  client::thing_directory::map_type routes;
+  for (const auto& id : thing_ids)
+    routes.emplace(id, client::thing_route{id, connection, "sim", "sim|holobroker|test"});
+  return client::thing_directory{1, std::move(routes)};
+}
+
+broker::fleet_actor spawn_fake_fleet(caf::actor_system& sys, std::shared_ptr<fleet_script> s,
+                                     client::client_actor connection,
+                                     std::vector<std::string> thing_ids) {
+  auto fun = [](broker::fleet_actor::pointer, std::shared_ptr<fleet_script> s,
+                client::client_actor connection,
+                std::vector<std::string> ids) -> broker::fleet_actor::behavior_type {
     return {
-      [s](oneway_atom, operation_request& req) -> caf::result<std::string> {
-        s->oneway.push_back(req);
-        return std::string{"sent"};
-      },
-      [s](get_atom, things_atom) { return s->things_json; },
+      // The fake never changes: the front end keeps its spawn snapshot.
+      [](watch_atom) {},
+      [connection, ids](get_atom, watch_atom) { return fake_directory(connection, ids); },
+      [s](get_atom, things_atom) { return s->things; },
       [](broker::reload_atom, const config::broker_config&) { return std::string{}; },
       [](get_atom, broker::reload_atom) { return std::uint64_t{0}; },
       [](caf::close_atom) {},
     };
   };
-  return sys.spawn(fun, std::move(s));
+  return sys.spawn(fun, std::move(s), std::move(connection), std::move(thing_ids));
 }
 
 events::event_subscriber_actor spawn_fake_subscriber(caf::actor_system& sys,

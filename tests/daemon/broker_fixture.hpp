@@ -1,7 +1,7 @@
 #pragma once
 
 // Deterministic fixture for the broker's actors: CAF's test coordinator,
-// fake bound sockets, and fake router/fleet/event-subscriber actors whose
+// fake bound sockets, and fake connection/fleet/event-subscriber actors whose
 // behaviour the tests script.
 
 #include <deque>
@@ -69,26 +69,40 @@ private:
   std::shared_ptr<fake_wire_state> st_;
 };
 
-/// Requests the fake router saw and the ones it holds unanswered.
-struct router_script {
-  std::vector<client::operation_request> seen;
+/// Requests the fake connection saw, in arrival order, and the ones it
+/// holds unanswered.
+struct connection_script {
+  struct call {
+    bool oneway = false;
+    client::operation_request request;
+  };
+  std::vector<call> calls;
+  std::vector<client::operation_request> seen;   ///< execute only
+  std::vector<client::operation_request> oneway; ///< oneway only
   std::vector<caf::typed_response_promise<client::operation_reply>> held;
 };
 
-/// Answers by objekt: "hang" is held (send the router (delete_atom,
-/// "release:N") to answer the N-th held one with `1`), "boom"
-/// raises ValueError, "late" is a server TIMEOUT "execution", "lost" is the
-/// broker's deadline, "gone" is a disconnect; a Thing named "nope" is
-/// unknown; anything else replies `42`.
-client::router_actor spawn_fake_router(caf::actor_system& sys, std::shared_ptr<router_script> s);
+/// A fake Thing connection (client actor). Answers by objekt: "hang" is held
+/// (send it (receive_response_atom, "release:N") to answer the N-th held one
+/// with `1`), "boom" raises ValueError, "late" is a server TIMEOUT
+/// "execution", "lost" is the broker's deadline, "gone" is a disconnect;
+/// anything else replies `42`.
+client::client_actor spawn_fake_connection(caf::actor_system& sys,
+                                           std::shared_ptr<connection_script> s);
 
-/// Oneway requests the fake fleet saw.
+/// What the fake fleet reports.
 struct fleet_script {
-  std::vector<client::operation_request> oneway;
-  std::string things_json = "[]";
+  std::vector<broker::thing_info> things;
 };
 
-broker::fleet_actor spawn_fake_fleet(caf::actor_system& sys, std::shared_ptr<fleet_script> s);
+/// A fake fleet whose directory maps each of `thing_ids` to `connection`.
+broker::fleet_actor spawn_fake_fleet(caf::actor_system& sys, std::shared_ptr<fleet_script> s,
+                                     client::client_actor connection,
+                                     std::vector<std::string> thing_ids);
+
+/// The directory the fake fleet publishes.
+client::thing_directory fake_directory(const client::client_actor& connection,
+                                       const std::vector<std::string>& thing_ids);
 
 /// Subscriptions a fake event subscriber saw: "+thing/event" / "-thing/event".
 struct subscriber_script {
@@ -101,12 +115,14 @@ events::event_subscriber_actor spawn_fake_subscriber(caf::actor_system& sys,
 struct broker_fixture : test_coordinator_fixture<broker_test_config> {
   std::shared_ptr<fake_wire_state> front = std::make_shared<fake_wire_state>();
   std::shared_ptr<fake_wire_state> pub = std::make_shared<fake_wire_state>();
-  std::shared_ptr<router_script> router_calls = std::make_shared<router_script>();
+  std::shared_ptr<connection_script> router_calls = std::make_shared<connection_script>();
   std::shared_ptr<fleet_script> fleet_calls = std::make_shared<fleet_script>();
-  client::router_actor router = spawn_fake_router(sys, router_calls);
+  /// Serves every Thing of the fake fleet ("nope" is not in it).
+  client::client_actor connection = spawn_fake_connection(sys, router_calls);
+  std::vector<std::string> fleet_things{"spectrometer", "motor"};
 
   void release(std::size_t n) {
-    caf::anon_send(router, client::delete_atom_v, "release:" + std::to_string(n));
+    caf::anon_send(connection, client::receive_response_atom_v, "release:" + std::to_string(n));
     sched.run();
   }
 

@@ -84,7 +84,8 @@ struct fixture : broker_fixture {
     cfg.max_in_flight_per_client = 2;
     auto fanin = broker::spawn_event_fanin(sys, std::make_shared<fake_publisher_socket>(pub));
     frontend = broker::spawn_frontend(sys, cfg, std::make_shared<authenticated_socket>(front, ids),
-                                      router, spawn_fake_fleet(sys, fleet_calls), fanin);
+                                      spawn_fake_fleet(sys, fleet_calls, connection, fleet_things),
+                                      fanin, fake_directory(connection, fleet_things));
     sched.run();
   }
 

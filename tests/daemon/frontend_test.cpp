@@ -35,8 +35,8 @@ struct fixture : broker_fixture {
     cfg.endpoints.request_ipc = "ipc:///run/hb/holobroker.ipc";
     cfg.endpoints.event_ipc = "ipc:///run/hb/holobroker.event-publisher.ipc";
     frontend = broker::spawn_frontend(sys, cfg, std::make_shared<fake_frontend_socket>(front),
-                                      router,
-                                      spawn_fake_fleet(sys, fleet_calls), fanin);
+                                      spawn_fake_fleet(sys, fleet_calls, connection, fleet_things),
+                                      fanin, fake_directory(connection, fleet_things));
     sched.run();
   }
 
@@ -64,7 +64,7 @@ CAF_TEST(a reply goes back to the identity that asked under its message id) {
   CAF_CHECK_EQUAL(ra.header.sender_id, "holobroker");
   CAF_CHECK_EQUAL(ra.payload.view(), "42");
   CAF_CHECK_EQUAL(sent_response(1).header.message_id, b.header.message_id);
-  // The router saw the operation as the client sent it.
+  // The Thing's connection saw the operation as the client sent it.
   CAF_REQUIRE_EQUAL(router_calls->seen.size(), 2u);
   CAF_CHECK_EQUAL(router_calls->seen[0].thing_id, "spectrometer");
   CAF_CHECK_EQUAL(router_calls->seen[0].objekt, "integration_time");
@@ -152,15 +152,51 @@ CAF_TEST(oneway requests are forwarded as oneway and not answered) {
   req.header.set_server_context(req.header.server_context);
   client_sends(from_client("c", req));
   CAF_CHECK(front->sent.empty());
-  CAF_REQUIRE_EQUAL(fleet_calls->oneway.size(), 1u);
-  CAF_CHECK_EQUAL(fleet_calls->oneway[0].objekt, "position");
+  CAF_REQUIRE_EQUAL(router_calls->oneway.size(), 1u);
+  CAF_CHECK_EQUAL(router_calls->oneway[0].objekt, "position");
   CAF_CHECK(router_calls->seen.empty());
 }
 
+CAF_TEST(requests of one client reach the connection of the Thing in the order sent whatever their kind) {
+  // The ordering contract: oneway and normal requests take one path
+  // (front end -> the Thing's client actor), so a oneway write followed by
+  // a read is never overtaken. Interleave many of both in one batch.
+  std::vector<std::string> expected;
+  for (int i = 0; i < 50; ++i) {
+    auto set = op("c", "motor", "set_" + std::to_string(i), wire::op::invoke_action);
+    set.header.server_context.oneway = true;
+    set.header.set_server_context(set.header.server_context);
+    front->inbound.push_back(from_client("c", set));
+    expected.push_back("oneway set_" + std::to_string(i));
+    front->inbound.push_back(from_client("c", op("c", "motor", "get_" + std::to_string(i),
+                                                 wire::op::invoke_action)));
+    expected.push_back("execute get_" + std::to_string(i));
+  }
+  front->wake();
+  sched.run();
+  std::vector<std::string> seen;
+  for (const auto& call : router_calls->calls)
+    seen.push_back((call.oneway ? "oneway " : "execute ") + call.request.objekt);
+  CAF_CHECK_EQUAL(seen, expected);
+  CAF_CHECK_EQUAL(front->sent.size(), 50u); // the 50 reads answered, the oneways not
+}
+
+CAF_TEST(a oneway request for an unknown Thing is dropped without an answer) {
+  auto req = op("c", "nope", "position", wire::op::write_property);
+  req.header.server_context.oneway = true;
+  req.header.set_server_context(req.header.server_context);
+  client_sends(from_client("c", req));
+  CAF_CHECK(front->sent.empty());
+  CAF_CHECK(router_calls->calls.empty());
+}
+
 CAF_TEST(introspection ping and things are answered by the broker) {
-  fleet_calls->things_json = R"([{"id":"motor","server_id":"sim","address":"ipc:///x.ipc",
-    "event_address":"ipc:///x.event-publisher.ipc","client_id":"holobroker|holobroker|motor",
-    "connected":true,"handshake_done":true,"connection":{"in_flight":0}}])";
+  client::client_status cs;
+  cs.connected = true;
+  cs.handshake_done = true;
+  fleet_calls->things = {broker::thing_info{"motor", "sim", "ipc:///x.ipc",
+                                            "ipc:///x.event-publisher.ipc",
+                                            "holobroker|holobroker|motor", cs}};
   client_sends(from_client("c", op("c", "holobroker", "ping", wire::op::invoke_action)));
   client_sends(from_client("c", op("c", "holobroker", "things", wire::op::invoke_action)));
   CAF_REQUIRE_EQUAL(front->sent.size(), 2u);
@@ -173,8 +209,7 @@ CAF_TEST(introspection ping and things are answered by the broker) {
 }
 
 CAF_TEST(status counts requests and outcomes per Thing) {
-  fleet_calls->things_json = R"([{"id":"spectrometer","server_id":"sim","address":"a",
-    "connected":true,"handshake_done":true,"connection":null}])";
+  fleet_calls->things = {broker::thing_info{"spectrometer", "sim", "a", "", "", std::nullopt}};
   client_sends(from_client("c", op("c", "spectrometer", "x")));
   client_sends(from_client("c", op("c", "spectrometer", "boom")));
   client_sends(from_client("c", op("c", "spectrometer", "late")));
@@ -201,11 +236,12 @@ CAF_TEST(status counts requests and outcomes per Thing) {
   CAF_CHECK_EQUAL(st["broker"]["clients"], 1); // one identity: "c"
   CAF_CHECK_EQUAL(st["broker"]["reloads"], 0);
   CAF_CHECK(t["last_event_at"].is_null());
+  CAF_CHECK(t["connection"].is_null()); // the connection did not answer the fleet
+  CAF_CHECK_EQUAL(t["state"], "connecting");
 }
 
 CAF_TEST(status counts distinct client identities and the time of each Things last event) {
-  fleet_calls->things_json = R"([{"id":"spectrometer","server_id":"sim","address":"a",
-    "connected":true,"handshake_done":true,"connection":null}])";
+  fleet_calls->things = {broker::thing_info{"spectrometer", "sim", "a", "", "", std::nullopt}};
   auto ev = wire::make_event("sim", "spectrometer", "measurement",
                              wire::shared_bytes::copy_of(R"({"counts":[1]})"));
   caf::anon_send(fanin, broker::event_atom_v, ev);
@@ -244,7 +280,7 @@ CAF_TEST(last_event answers from the fan-in cache or names the missing topic) {
 }
 
 CAF_TEST(the thing description is rewritten to the broker addresses) {
-  // The fake router answers `42`, which is no TD: passed on unchanged.
+  // The fake connection answers `42`, which is no TD: passed on unchanged.
   client_sends(
     from_client("c", op("c", "spectrometer", "get_thing_description", wire::op::invoke_action)));
   CAF_REQUIRE_EQUAL(front->sent.size(), 1u);

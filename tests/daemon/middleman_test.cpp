@@ -76,6 +76,21 @@ CAF_TEST(a remote CAF node uses the published router with the typed API) {
                                                         client::things_atom_v);
     CAF_REQUIRE(things.has_value());
     CAF_CHECK_EQUAL(*things, std::vector<std::string>{"spectrometer"});
+    // The router is read-only: a remote node cannot re-map or remove Things
+    // behind the fleet's back (the messages are not in its behaviour).
+    auto untyped = caf::actor_cast<caf::actor>(*router);
+    auto [removed, derr] = ask<std::string>(remote_sys, untyped, caf::delete_atom_v,
+                                            std::string{"spectrometer"});
+    CAF_CHECK(!removed);
+    CAF_CHECK(static_cast<bool>(derr));
+    auto [after, aerr] = ask<std::vector<std::string>>(remote_sys, *router, client::get_atom_v,
+                                                       client::things_atom_v);
+    CAF_REQUIRE(after.has_value());
+    CAF_CHECK_EQUAL(*after, std::vector<std::string>{"spectrometer"});
+    auto [still, serr] = ask<client::operation_reply>(
+      remote_sys, *router, client::execute_atom_v,
+      client::read_property("spectrometer", "integration_time"));
+    CAF_CHECK(still.has_value());
   }
   (*node)->drain(caf::timespan{0});
 }

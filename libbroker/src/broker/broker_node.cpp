@@ -151,16 +151,34 @@ broker_node::start(caf::actor_system& sys, const config::broker_config& cfg,
   node->authorizer_ = std::make_shared<security::authorizer>(cfg.security.policy);
   node->security_enabled_ = cfg.security.enabled;
   auto transports = transport::make_zmq_transport_factory(context, io);
-  node->router_ = client::spawn_router(sys, transports);
   node->fanin_ = spawn_event_fanin(sys, std::move(publisher));
-  node->fleet_ = spawn_fleet(sys, cfg, node->router_, node->fanin_, transports);
+  node->fleet_ = spawn_fleet(sys, cfg, node->fanin_, transports);
+  // The fleet's first snapshot, so the front end knows every configured
+  // Thing before it reads its first request.
+  client::thing_directory directory;
+  {
+    caf::scoped_actor self{sys};
+    bool ok = false;
+    self->request(node->fleet_, std::chrono::seconds{30}, get_atom_v, client::watch_atom_v)
+      .receive(
+        [&](client::thing_directory& d) {
+          directory = std::move(d);
+          ok = true;
+        },
+        [&](const caf::error& err) {
+          spdlog::error("fleet: no directory at start: {}", sys.render(err));
+        });
+    if (!ok)
+      return unexpected<std::string>{"fleet: did not start"};
+  }
+  node->router_ = client::spawn_router(sys, node->fleet_);
   frontend_config fcfg;
   fcfg.broker_id = cfg.id;
   fcfg.endpoints = ep;
   fcfg.policy = node->authorizer_;
   fcfg.max_in_flight_per_client = cfg.limits.max_in_flight_per_client;
-  node->frontend_ = spawn_frontend(sys, fcfg, std::move(frontend->socket), node->router_,
-                                   node->fleet_, node->fanin_);
+  node->frontend_ = spawn_frontend(sys, fcfg, std::move(frontend->socket), node->fleet_,
+                                   node->fanin_, std::move(directory));
   if (cfg.middleman_port != 0) {
     auto port = publish_router(sys, node->router_, cfg.middleman_port, cfg.middleman_host);
     if (!port)

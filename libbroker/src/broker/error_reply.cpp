@@ -1,6 +1,7 @@
 #include "holobroker/broker/error_reply.hpp"
 
 #include "holobroker/client/error.hpp"
+#include "holobroker/wire/server_rules.hpp"
 #include "holobroker/wire/timeout.hpp"
 
 namespace holobroker::broker {
@@ -73,7 +74,7 @@ wire::response error_reply(const caf::error& err, const wire::request_header& re
       return timeout_reply(req, broker_id, wire::timeout_kind::execution);
     case client_errc::unknown_thing:
       return exception_reply(wire::message_type::invalid_message, req, broker_id,
-                             make_exception("KeyError", "'" + req.thing_id + "'"));
+                             make_exception("KeyError", wire::unknown_thing_message(req.thing_id)));
     default:
       return exception_reply(wire::message_type::exception, req, broker_id,
                              make_exception(python_type_of(*code),

@@ -198,24 +198,22 @@ fanin_actor spawn_event_fanin(caf::actor_system& sys, std::shared_ptr<publisher_
       },
       [self](get_atom, topics_atom) {
         auto& st = self->state;
-        nlohmann::json topics = nlohmann::json::object();
+        fanin_summary out;
         for (const auto& [topic, n] : st.demand)
-          topics[topic] = n;
+          out.subscribed.emplace(topic, n);
         // Per Thing: the latest of its topics (`<thing>/<event>`; event
         // names have no '/').
-        nlohmann::json last_at = nlohmann::json::object();
         for (const auto& [topic, at] : st.last_at) {
           auto thing = topic.substr(0, topic.rfind('/'));
-          if (!last_at.contains(thing) || last_at[thing].get<double>() < at)
-            last_at[thing] = at;
+          auto j = out.last_event_at.find(thing);
+          if (j == out.last_event_at.end() || j->second < at)
+            out.last_event_at[thing] = at;
         }
-        nlohmann::json out{{"subscribed", topics},
-                           {"last_event_at", std::move(last_at)},
-                           {"pinned", st.pinned},
-                           {"received", st.received},
-                           {"forwarded", st.forwarded},
-                           {"cached", st.last.size()}};
-        return out.dump();
+        out.pinned.assign(st.pinned.begin(), st.pinned.end());
+        out.received = st.received;
+        out.forwarded = st.forwarded;
+        out.cached = st.last.size();
+        return out;
       },
       [self](close_atom) { self->state.publisher.reset(); },
     };

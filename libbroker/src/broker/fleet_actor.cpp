@@ -5,9 +5,9 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/typed_event_based_actor.hpp>
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "client/directory_publisher.hpp"
 #include "connection_retirement.hpp"
 #include "holobroker/broker/reload_plan.hpp"
 #include "holobroker/client/client_actor.hpp"
@@ -37,7 +37,7 @@ struct subscriber_entry {
 
 struct fleet_state {
   config::broker_config running;
-  client::router_actor router;
+  client::directory_publisher directory; ///< the one "Thing -> connection" map
   fanin_actor fanin;
   std::shared_ptr<transport::transport_factory> transports;
   std::map<std::string, thing_entry> things;
@@ -62,9 +62,9 @@ void remove_thing(self_ptr self, const std::string& thing_id, departure how,
   if (i == st.things.end())
     return;
   // A changed Thing keeps its route: add_thing re-maps it to the new
-  // connection, so no request in between sees an unknown Thing.
+  // connection before the next snapshot, so no request sees an unknown Thing.
   if (!keep_route)
-    self->send(st.router, delete_atom_v, thing_id);
+    st.directory.erase(thing_id);
   // The fan-in ends the upstream subscriptions on the old source; local
   // demand stays and is subscribed again when the Thing comes back.
   self->send(st.fanin, delete_atom_v, thing_id);
@@ -97,7 +97,7 @@ void add_thing(self_ptr self, const config::thing_config& thing) {
     return;
   }
   auto client = client::spawn_client(self->system(), *ccfg, st.transports);
-  self->send(st.router, add_atom_v, thing.thing_id, client);
+  st.directory.put(client::thing_route{thing.thing_id, client, thing.server_id, ccfg->client_id});
   auto& sub = st.subscribers[*events];
   if (!sub.actor) {
     events::event_subscriber_config scfg{thing.server_id, *events};
@@ -133,6 +133,7 @@ std::string apply_config(self_ptr self, const config::broker_config& next) {
     add_thing(self, thing);
   for (const auto& thing : plan.added)
     add_thing(self, thing);
+  st.directory.publish(self);
   return to_string(plan);
 }
 
@@ -167,74 +168,49 @@ expected<std::string, std::string> event_address_of(const config::thing_config& 
   return ep->event_address;
 }
 
-fleet_actor spawn_fleet(caf::actor_system& sys, config::broker_config initial,
-                        client::router_actor router, fanin_actor fanin,
+fleet_actor spawn_fleet(caf::actor_system& sys, config::broker_config initial, fanin_actor fanin,
                         std::shared_ptr<transport::transport_factory> transports) {
-  auto init = [](self_ptr self, config::broker_config initial, client::router_actor router,
-                 fanin_actor fanin,
+  auto init = [](self_ptr self, config::broker_config initial, fanin_actor fanin,
                  std::shared_ptr<transport::transport_factory> transports)
     -> fleet_actor::behavior_type {
     auto& st = self->state;
-    st.router = std::move(router);
     st.fanin = std::move(fanin);
     st.transports = std::move(transports);
     st.running = initial;
     st.running.things.clear();
     apply_config(self, initial);
     return {
-      [self](oneway_atom, client::operation_request& req) -> caf::result<std::string> {
-        auto i = self->state.things.find(req.thing_id);
-        if (i == self->state.things.end())
-          return client::make_error(client::client_errc::unknown_thing,
-                                    "no Thing \"" + req.thing_id + "\" in the fleet");
-        return self->delegate(i->second.client, oneway_atom_v, std::move(req));
-      },
-      [self](get_atom, things_atom) -> caf::result<std::string> {
+      [self](client::watch_atom) { self->state.directory.follow(self); },
+      [self](get_atom, client::watch_atom) { return self->state.directory.current(); },
+      [self](get_atom, things_atom) -> caf::result<std::vector<thing_info>> {
         auto& st = self->state;
         struct collect {
-          nlohmann::json things = nlohmann::json::array();
+          std::vector<thing_info> things;
           std::size_t pending = 0;
-          caf::typed_response_promise<std::string> rp;
+          caf::typed_response_promise<std::vector<thing_info>> rp;
         };
         auto acc = std::make_shared<collect>();
-        acc->rp = self->make_response_promise<std::string>();
-        for (const auto& [id, entry] : st.things) {
-          nlohmann::json t{{"id", id},
-                           {"server_id", entry.cfg.server_id},
-                           {"address", entry.request_address},
-                           {"event_address", entry.event_address},
-                           {"client_id", entry.cfg.client_id},
-                           {"connected", false},
-                           {"handshake_done", false},
-                           {"connection", nullptr}};
-          acc->things.push_back(std::move(t));
-        }
+        acc->rp = self->make_response_promise<std::vector<thing_info>>();
+        for (const auto& [id, entry] : st.things)
+          acc->things.push_back(thing_info{id, entry.cfg.server_id, entry.request_address,
+                                           entry.event_address, entry.cfg.client_id, {}});
         acc->pending = st.things.size();
         if (acc->pending == 0) {
-          acc->rp.deliver(acc->things.dump());
+          acc->rp.deliver(std::move(acc->things));
           return acc->rp;
         }
         std::size_t index = 0;
         for (const auto& [id, entry] : st.things) {
           auto done = [acc] {
             if (--acc->pending == 0)
-              acc->rp.deliver(acc->things.dump());
+              acc->rp.deliver(std::move(acc->things));
           };
+          // A connection that does not answer in time is reported without
+          // its status rather than holding up the whole answer.
           self->request(entry.client, std::chrono::seconds{2}, get_atom_v, status_atom_v)
             .then(
               [acc, index, done](const client::client_status& cs) {
-                auto& t = acc->things[index];
-                t["connected"] = cs.connected;
-                t["handshake_done"] = cs.handshake_done;
-                t["connection"] = {{"in_flight", cs.in_flight},
-                                   {"waiting_to_send", cs.waiting_to_send},
-                                   {"requests_sent", cs.requests_sent},
-                                   {"replies_matched", cs.replies_matched},
-                                   {"replies_dropped", cs.replies_dropped},
-                                   {"deadline_expired", cs.deadline_expired},
-                                   {"busy_rejected", cs.busy_rejected},
-                                   {"disconnects", cs.disconnects},
-                                   {"handshake_attempts", cs.handshake_attempts}};
+                acc->things[index].connection = cs;
                 done();
               },
               [done](const caf::error&) { done(); });
@@ -256,11 +232,11 @@ fleet_actor spawn_fleet(caf::actor_system& sys, config::broker_config initial,
           ids.push_back(id);
         for (const auto& id : ids)
           remove_thing(self, id, departure::close);
+        st.directory.publish(self);
       },
     };
   };
-  return sys.spawn(init, std::move(initial), std::move(router), std::move(fanin),
-                   std::move(transports));
+  return sys.spawn(init, std::move(initial), std::move(fanin), std::move(transports));
 }
 
 } // namespace holobroker::broker

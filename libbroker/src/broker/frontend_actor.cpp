@@ -16,6 +16,7 @@
 #include "holobroker/broker/request_stats.hpp"
 #include "holobroker/client/error.hpp"
 #include "holobroker/wire/requests.hpp"
+#include "holobroker/wire/server_rules.hpp"
 
 namespace holobroker::broker {
 
@@ -48,7 +49,10 @@ struct drain_progress {
 struct frontend_state {
   frontend_config cfg;
   std::shared_ptr<frontend_socket> socket;
-  client::router_actor router;
+  /// The fleet's latest snapshot: each request goes straight to its Thing's
+  /// client actor, so one client's requests to one Thing, oneway or not,
+  /// travel one ordered path (CAF orders per sender/receiver pair).
+  client::thing_directory directory;
   fleet_actor fleet;
   fanin_actor fanin;
   std::unordered_map<std::uint64_t, pending_request> in_flight;
@@ -260,18 +264,14 @@ void collect_status(self_ptr self, std::size_t own, status_done done, status_fai
   auto& st = self->state;
   self->request(st.fleet, introspection_timeout, get_atom_v, things_atom_v)
     .then(
-      [self, own, done, failed](const std::string& fleet_json) {
-        auto things = json::parse(fleet_json, nullptr, false);
-        if (things.is_discarded())
-          things = json::array();
+      [self, own, done, failed](const std::vector<thing_info>& things) {
         self->request(self->state.fleet, introspection_timeout, get_atom_v, reload_atom_v)
           .then(
             [self, own, done, failed, things](std::uint64_t reloads) {
               self->request(self->state.fanin, introspection_timeout, get_atom_v, topics_atom_v)
                 .then(
-                  [self, own, done, things, reloads](const std::string& topics) {
+                  [self, own, done, things, reloads](const fanin_summary& events) {
                     auto& st = self->state;
-                    auto events = json::parse(topics, nullptr, false);
                     auto now = clock_type::now();
                     forget_old_clients(st, now);
                     broker_summary b;
@@ -284,8 +284,7 @@ void collect_status(self_ptr self, std::size_t own, status_done done, status_fai
                     b.invalid = st.invalid;
                     b.clients = st.clients.size();
                     b.reloads = reloads;
-                    auto doc = status_payload(b, things, st.stats,
-                                              events.is_discarded() ? json(nullptr) : events);
+                    auto doc = status_payload(b, things, st.stats, events);
                     doc["broker"]["security"] = st.guard.to_json();
                     done(std::move(doc));
                   },
@@ -312,10 +311,7 @@ void introspect(self_ptr self, const wire::request& req) {
   } else if (action == "things") {
     self->request(self->state.fleet, introspection_timeout, get_atom_v, things_atom_v)
       .then(
-        [self, id](const std::string& fleet_json) {
-          auto things = json::parse(fleet_json, nullptr, false);
-          if (things.is_discarded())
-            things = json::array();
+        [self, id](const std::vector<thing_info>& things) {
           complete(self, id, json_reply(self, id, things_payload(things)),
                    request_outcome::reply);
         },
@@ -377,15 +373,21 @@ client::operation_request to_operation(const wire::request& req) {
 void forward(self_ptr self, const wire::request& req,
              std::optional<security::audit_record> audit) {
   auto& st = self->state;
+  const auto* route = st.directory.find(req.header.thing_id);
   if (req.header.server_context.oneway) {
     st.guard.passed_oneway(audit);
     ++st.stats_of(req.header.thing_id).oneway;
     auto message_id = req.header.message_id;
     auto who = printable(req.routing_id);
-    self->request(st.fleet, caf::infinite, oneway_atom_v, to_operation(req))
+    if (route == nullptr) {
+      // Oneway requests are never answered, as on the real server.
+      spdlog::warn("front end: oneway request {} from {} for unknown Thing {} dropped",
+                   message_id, who, req.header.thing_id);
+      return;
+    }
+    self->request(route->client, caf::infinite, client::oneway_atom_v, to_operation(req))
       .then([](const std::string&) {},
             [message_id, who](const caf::error& err) {
-              // Oneway requests are never answered, as on the real server.
               spdlog::warn("front end: oneway request {} from {} not delivered: {}", message_id,
                            who, client::describe(err));
             });
@@ -396,8 +398,17 @@ void forward(self_ptr self, const wire::request& req,
     return;
   }
   auto id = track(self, req, true, std::move(audit));
+  if (route == nullptr) {
+    complete(self, id,
+             failure(self, id,
+                     client::make_error(client::client_errc::unknown_thing,
+                                        "no connection serves Thing '" + req.header.thing_id
+                                          + "'")),
+             request_outcome::error);
+    return;
+  }
   // The client core bounds every request by its deadline, so no timeout here.
-  self->request(st.router, caf::infinite, client::execute_atom_v, to_operation(req))
+  self->request(route->client, caf::infinite, client::execute_atom_v, to_operation(req))
     .then(
       [self, id](const client::operation_reply& rep) {
         if (self->state.in_flight.count(id) == 0)
@@ -413,47 +424,33 @@ void forward(self_ptr self, const wire::request& req,
 
 void on_message(self_ptr self, const wire::multipart& frames, const std::string& user_id) {
   auto& st = self->state;
-  if (frames.size() < 3) {
-    ++st.dropped;
-    spdlog::warn("front end: dropping a message of {} frames from {} (a request has 5)",
-                 frames.size(), frames.empty() ? "?" : printable(frames[0]));
-    return;
-  }
-  auto parsed = wire::parse_request(frames);
-  if (!parsed) {
-    ++st.dropped;
-    spdlog::warn("front end: dropping a message from {} with an unparsable header: {}",
-                 printable(frames[0]), parsed.error().to_string());
-    return;
-  }
-  const auto& req = *parsed;
-  const auto& h = req.header;
-  saw_client(st, req.routing_id);
-  switch (h.type) {
-    case wire::message_type::handshake:
-      // Answered even with a wrong frame count, as the real server does.
-      ++st.handshakes;
-      send_response(self, req.routing_id,
-                    wire::make_response(wire::message_type::handshake, h, st.cfg.broker_id));
+  auto in = wire::server_intake(frames);
+  if (in.req)
+    saw_client(st, in.req->routing_id);
+  switch (in.kind) {
+    case wire::intake_kind::drop:
+      ++st.dropped;
+      spdlog::warn("front end: dropping {} from {}", in.reason,
+                   frames.empty() ? "?" : printable(frames[0]));
       return;
-    case wire::message_type::exit:
+    case wire::intake_kind::handshake:
+      ++st.handshakes;
+      send_response(self, in.req->routing_id,
+                    wire::make_response(wire::message_type::handshake, in.req->header,
+                                        st.cfg.broker_id));
+      return;
+    case wire::intake_kind::exit:
       ++st.dropped;
       spdlog::warn("front end: ignoring EXIT from {}: the broker serves other clients too",
-                   printable(req.routing_id));
+                   printable(in.req->routing_id));
       return;
-    default: break;
+    case wire::intake_kind::invalid:
+      reply_invalid(self, *in.req, std::move(in.error_type), std::move(in.reason));
+      return;
+    case wire::intake_kind::operation: break;
   }
-  if (req.frame_count != wire::message_frame_count) {
-    reply_invalid(self, req, "ValueError",
-                  fmt::format("message length {} does not match the number of message parts {}",
-                              wire::message_frame_count, req.frame_count));
-    return;
-  }
-  if (!h.has_server_context()) {
-    reply_invalid(self, req, "AttributeError",
-                  "'ServerExecutionContext' object has no attribute 'get'");
-    return;
-  }
+  const auto& req = *in.req;
+  const auto& h = req.header;
   if (st.drain.active) {
     if (!h.server_context.oneway)
       send_response(self, req.routing_id,
@@ -528,24 +525,32 @@ void finish_drain(self_ptr self) {
 } // namespace
 
 frontend_actor spawn_frontend(caf::actor_system& sys, frontend_config cfg,
-                              std::shared_ptr<frontend_socket> socket,
-                              client::router_actor router, fleet_actor fleet, fanin_actor fanin) {
+                              std::shared_ptr<frontend_socket> socket, fleet_actor fleet,
+                              fanin_actor fanin, client::thing_directory directory) {
   auto init = [](self_ptr self, frontend_config cfg, std::shared_ptr<frontend_socket> socket,
-                 client::router_actor router, fleet_actor fleet,
-                 fanin_actor fanin) -> frontend_actor::behavior_type {
+                 fleet_actor fleet, fanin_actor fanin,
+                 client::thing_directory directory) -> frontend_actor::behavior_type {
     auto& st = self->state;
     st.cfg = std::move(cfg);
     st.guard = frontend_guard{st.cfg.policy, st.cfg.max_in_flight_per_client};
     st.socket = std::move(socket);
-    st.router = std::move(router);
+    st.directory = std::move(directory);
     st.fleet = std::move(fleet);
     st.fanin = std::move(fanin);
+    self->send(st.fleet, client::watch_atom_v); // follow the fleet's directory
     auto weak = caf::actor_cast<caf::weak_actor_ptr>(self);
     st.socket->watch([weak] {
       if (auto hdl = caf::actor_cast<caf::actor>(weak))
         caf::anon_send(hdl, readable_atom_v);
     });
     return {
+      [self](put_atom, client::thing_directory& next) {
+        auto& st = self->state;
+        if (self->current_sender() != caf::actor_cast<caf::strong_actor_ptr>(st.fleet)
+            || next.version() <= st.directory.version())
+          return; // only the fleet's, and never an older one than the spawn snapshot
+        st.directory = std::move(next);
+      },
       [self](readable_atom) {
         self->state.wake_pending = false;
         drain_socket(self);
@@ -579,8 +584,8 @@ frontend_actor spawn_frontend(caf::actor_system& sys, frontend_config cfg,
       },
     };
   };
-  return sys.spawn(init, std::move(cfg), std::move(socket), std::move(router), std::move(fleet),
-                   std::move(fanin));
+  return sys.spawn(init, std::move(cfg), std::move(socket), std::move(fleet), std::move(fanin),
+                   std::move(directory));
 }
 
 } // namespace holobroker::broker

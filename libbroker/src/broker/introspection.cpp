@@ -4,42 +4,67 @@ namespace holobroker::broker {
 
 using nlohmann::json;
 
-std::string connection_state(const json& t) {
-  if (t.value("connected", false) && t.value("handshake_done", false))
-    return "connected";
-  if (!t.value("handshake_done", false))
+std::string connection_state(const thing_info& t) {
+  if (!t.connection || !t.connection->handshake_done)
     return "connecting";
-  return "disconnected";
+  return t.connection->connected ? "connected" : "disconnected";
 }
 
-json things_payload(const json& fleet_things) {
+json to_json(const client::client_status& cs) {
+  return {{"in_flight", cs.in_flight},
+          {"waiting_to_send", cs.waiting_to_send},
+          {"cached_replies", cs.cached_replies},
+          {"requests_sent", cs.requests_sent},
+          {"replies_matched", cs.replies_matched},
+          {"replies_dropped", cs.replies_dropped},
+          {"cache_evictions", cs.cache_evictions},
+          {"deadline_expired", cs.deadline_expired},
+          {"busy_rejected", cs.busy_rejected},
+          {"disconnects", cs.disconnects},
+          {"handshake_attempts", cs.handshake_attempts}};
+}
+
+json to_json(const fanin_summary& ev) {
+  json subscribed = json::object();
+  for (const auto& [topic, n] : ev.subscribed)
+    subscribed[topic] = n;
+  json last_at = json::object();
+  for (const auto& [thing, at] : ev.last_event_at)
+    last_at[thing] = at;
+  return {{"subscribed", std::move(subscribed)},
+          {"last_event_at", std::move(last_at)},
+          {"pinned", ev.pinned},
+          {"received", ev.received},
+          {"forwarded", ev.forwarded},
+          {"cached", ev.cached}};
+}
+
+json things_payload(const std::vector<thing_info>& things) {
   json out = json::array();
-  for (const auto& t : fleet_things)
-    out.push_back({{"id", t.value("id", "")},
-                   {"server_id", t.value("server_id", "")},
-                   {"address", t.value("address", "")},
-                   {"event_address", t.value("event_address", "")},
-                   {"client_id", t.value("client_id", "")},
+  for (const auto& t : things)
+    out.push_back({{"id", t.id},
+                   {"server_id", t.server_id},
+                   {"address", t.address},
+                   {"event_address", t.event_address},
+                   {"client_id", t.client_id},
                    {"state", connection_state(t)}});
   return out;
 }
 
-json status_payload(const broker_summary& b, const json& fleet_things,
-                    const std::map<std::string, thing_stats>& stats, const json& events) {
+json status_payload(const broker_summary& b, const std::vector<thing_info>& fleet_things,
+                    const std::map<std::string, thing_stats>& stats, const fanin_summary& events) {
   json things = json::array();
   for (const auto& t : fleet_things) {
-    auto id = t.value("id", "");
-    auto i = stats.find(id);
+    auto i = stats.find(t.id);
     json entry = i != stats.end() ? i->second.to_json() : thing_stats{}.to_json();
-    entry["id"] = id;
-    entry["server_id"] = t.value("server_id", "");
-    entry["address"] = t.value("address", "");
+    entry["id"] = t.id;
+    entry["server_id"] = t.server_id;
+    entry["address"] = t.address;
     entry["state"] = connection_state(t);
     entry["last_event_at"] = nullptr;
-    if (events.is_object() && events.contains("last_event_at")
-        && events["last_event_at"].contains(id))
-      entry["last_event_at"] = events["last_event_at"][id];
-    entry["connection"] = t.contains("connection") ? t["connection"] : json(nullptr);
+    if (auto e = events.last_event_at.find(t.id); e != events.last_event_at.end())
+      entry["last_event_at"] = e->second;
+    entry["connection"] = t.connection ? to_json(*t.connection) : json(nullptr);
     things.push_back(std::move(entry));
   }
   return {{"broker",
@@ -52,7 +77,7 @@ json status_payload(const broker_summary& b, const json& fleet_things,
             {"invalid", b.invalid},
             {"clients", b.clients},
             {"reloads", b.reloads},
-            {"events", events}}},
+            {"events", to_json(events)}}},
           {"things", std::move(things)}};
 }
 

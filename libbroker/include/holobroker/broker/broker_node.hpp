@@ -1,7 +1,9 @@
 #pragma once
 
-// A running broker inside an actor system: router, fleet, event fan-in and
-// front end wired together and listening. holobrokerd is this plus signals,
+// A running broker inside an actor system: fleet, event fan-in, front end
+// and the router facade wired together and listening. Requests travel
+// front end -> the Thing's client actor -> front end; the fleet owns the
+// Thing -> connection map, which the front end and the router follow. holobrokerd is this plus signals,
 // logging and systemd; tests run it in process too. The member functions
 // block the calling thread (scoped actors) and must not be called from
 // inside an actor.

@@ -29,6 +29,7 @@
 #include <caf/typed_actor.hpp>
 
 #include "holobroker/broker/atoms.hpp"
+#include "holobroker/broker/fanin_summary.hpp"
 #include "holobroker/broker/type_ids.hpp"
 #include "holobroker/broker/listener.hpp"
 #include "holobroker/events/event_subscriber.hpp"
@@ -50,8 +51,8 @@ using fanin_actor = caf::typed_actor<
   caf::reacts_to<subscribe_atom, std::string, std::string>,
   /// The last event of thing/event; `unknown_message` if none was seen.
   caf::replies_to<get_atom, last_atom, std::string, std::string>::with<wire::event>,
-  /// JSON object: topics with local subscribers and counters.
-  caf::replies_to<get_atom, topics_atom>::with<std::string>,
+  /// Topics with local subscribers, pinned topics and counters.
+  caf::replies_to<get_atom, topics_atom>::with<fanin_summary>,
   /// Closes the XPUB (shutdown); events are still cached afterwards.
   caf::reacts_to<close_atom>>;
 

@@ -5,12 +5,15 @@
 // broker's id works.
 //
 // - HANDSHAKE is answered at once by the broker itself.
-// - Requests for a Thing go to the router (execute) and the outcome goes
-//   back to the transport identity that asked, under the client's message
-//   id: REPLY, or EXCEPTION / INVALID_MESSAGE / TIMEOUT (error_reply.hpp).
-//   Every forwarded request ends in exactly one answer.
+// - Requests for a Thing go straight to the Thing's client actor, found in
+//   the fleet's directory snapshot (the front end follows the fleet), and
+//   the outcome goes back to the transport identity that asked, under the
+//   client's message id: REPLY, or EXCEPTION / INVALID_MESSAGE / TIMEOUT
+//   (error_reply.hpp). Every forwarded request ends in exactly one answer.
 // - Oneway requests are forwarded as oneway on the Thing's connection and
-//   never answered (as the real server).
+//   never answered (as the real server). They take the same path as the
+//   other requests, so one client's requests to one Thing are sent upstream
+//   in the order the client sent them, whatever their kind.
 // - As strict as the real server: frame count != 5 -> INVALID_MESSAGE;
 //   missing serverExecutionContext -> INVALID_MESSAGE; unparsable headers
 //   and fewer than 3 frames are dropped and logged; EXIT is ignored (it
@@ -35,13 +38,15 @@
 #include "holobroker/broker/fleet_actor.hpp"
 #include "holobroker/broker/listener.hpp"
 #include "holobroker/broker/td_rewriter.hpp"
-#include "holobroker/client/router_actor.hpp"
+#include "holobroker/client/thing_directory.hpp"
 #include "holobroker/security/authorizer.hpp"
 
 namespace holobroker::broker {
 
 using frontend_actor = caf::typed_actor<
   caf::reacts_to<readable_atom>,
+  /// The fleet's next directory snapshot (taken from the fleet only).
+  caf::reacts_to<put_atom, client::thing_directory>,
   /// Drains within the grace period; answers (completed, failed) counts of
   /// the requests that were in flight when the drain began.
   caf::replies_to<drain_atom, caf::timespan>::with<std::uint64_t, std::uint64_t>,
@@ -62,8 +67,10 @@ struct frontend_config {
   std::uint32_t max_in_flight_per_client = 0;
 };
 
+/// `directory` is the fleet's snapshot at spawn time (the front end follows
+/// the fleet for the next ones), so no request sees an empty fleet at start.
 frontend_actor spawn_frontend(caf::actor_system& sys, frontend_config cfg,
-                              std::shared_ptr<frontend_socket> socket,
-                              client::router_actor router, fleet_actor fleet, fanin_actor fanin);
+                              std::shared_ptr<frontend_socket> socket, fleet_actor fleet,
+                              fanin_actor fanin, client::thing_directory directory);
 
 } // namespace holobroker::broker

@@ -1,8 +1,8 @@
 #pragma once
 
 // Payloads of the broker's own actions (requests whose thingID is the
-// broker id), built from what the fleet, the front end and the event
-// fan-in report. Shapes (JSON):
+// broker id), built from the structs the fleet, the front end and the event
+// fan-in report: JSON exists only here, at the wire edge. Shapes:
 //   ping       -> null
 //   things     -> [{"id","server_id","address","event_address","client_id",
 //                   "state":"connected"|"connecting"|"disconnected"}]   (sorted by id)
@@ -24,20 +24,31 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "holobroker/broker/fanin_summary.hpp"
 #include "holobroker/broker/request_stats.hpp"
+#include "holobroker/broker/thing_info.hpp"
+#include "holobroker/client/client_status.hpp"
 #include "holobroker/expected.hpp"
 #include "holobroker/wire/event.hpp"
 
 namespace holobroker::broker {
 
 /// "connected", "connecting" (handshake not done yet) or "disconnected".
-std::string connection_state(const nlohmann::json& fleet_thing);
+std::string connection_state(const thing_info& thing);
 
-/// The `things` payload from the fleet's JSON.
-nlohmann::json things_payload(const nlohmann::json& fleet_things);
+/// Every counter of a connection, by its field name.
+nlohmann::json to_json(const client::client_status& status);
+
+/// The fan-in's counters: {"subscribed":{topic:n},"pinned":[...],"received",
+/// "forwarded","cached"}.
+nlohmann::json to_json(const fanin_summary& events);
+
+/// The `things` payload.
+nlohmann::json things_payload(const std::vector<thing_info>& things);
 
 struct broker_summary {
   std::string id;
@@ -52,9 +63,10 @@ struct broker_summary {
 };
 
 /// The `status` payload.
-nlohmann::json status_payload(const broker_summary& broker, const nlohmann::json& fleet_things,
+nlohmann::json status_payload(const broker_summary& broker,
+                              const std::vector<thing_info>& things,
                               const std::map<std::string, thing_stats>& stats,
-                              const nlohmann::json& events);
+                              const fanin_summary& events);
 
 /// Reads `{"thing": ..., "event": ...}`; the error names the missing key.
 expected<std::pair<std::string, std::string>, std::string>

@@ -17,6 +17,7 @@ CAF_ADD_ATOM(holobroker_client, holobroker::client, all_atom, "hb_all")
 CAF_ADD_ATOM(holobroker_client, holobroker::client, things_atom, "hb_things")
 CAF_ADD_ATOM(holobroker_client, holobroker::client, event_atom, "hb_event")
 CAF_ADD_ATOM(holobroker_client, holobroker::client, last_atom, "hb_last")
+CAF_ADD_ATOM(holobroker_client, holobroker::client, watch_atom, "hb_watch")
 // Internal tags of the client actor (reactor, monitor and its timers), one
 // per meaning (src/client/client_actor_impl.hpp).
 CAF_ADD_ATOM(holobroker_client, holobroker::client, readable_atom, "hb_ready")
@@ -36,6 +37,8 @@ using caf::delete_atom_v;
 using caf::get_atom;
 using caf::get_atom_v;
 using caf::ping_atom;
+using caf::put_atom;
+using caf::put_atom_v;
 using caf::ping_atom_v;
 using caf::subscribe_atom;
 using caf::subscribe_atom_v;

@@ -1,7 +1,10 @@
 #pragma once
 
-// The pool (hololinked's MessageMappedZMQClientPool, done as an actor):
-// maps Thing ids to client actors, one client per server.
+// The router: a read-only facade over a thing_directory, for library users
+// and remote CAF actors (the daemon publishes it through the middleman). It
+// follows the directory's owner (the daemon's fleet, or a pool_actor) and
+// routes each request to the Thing's client actor. Nobody can add or remove
+// connections through it.
 
 #include <memory>
 #include <string>
@@ -11,6 +14,7 @@
 #include <caf/typed_actor.hpp>
 
 #include "holobroker/client/client_actor.hpp"
+#include "holobroker/client/thing_directory.hpp"
 
 namespace holobroker::client {
 
@@ -39,16 +43,15 @@ using router_actor = caf::typed_actor<
   caf::replies_to<execute_atom, all_atom, operation_request>::with<std::vector<thing_outcome>>,
   /// HANDSHAKE round trip on every connection, sorted by server id.
   caf::replies_to<ping_atom, all_atom>::with<std::vector<ping_outcome>>,
-  /// Spawns a client for `cfg` (router-owned) and maps `things` to it.
-  caf::replies_to<add_atom, client_config, std::vector<std::string>>::with<client_actor>,
-  /// Maps one more Thing to an existing client (not router-owned).
-  caf::reacts_to<add_atom, std::string, client_actor>,
-  /// Unmaps a Thing; a router-owned client serving no Thing any more is shut down.
-  caf::reacts_to<delete_atom, std::string>,
   /// The mapped Thing ids, sorted.
-  caf::replies_to<get_atom, things_atom>::with<std::vector<std::string>>>;
+  caf::replies_to<get_atom, things_atom>::with<std::vector<std::string>>,
+  /// A new snapshot. Taken from the router's source only: from anybody else
+  /// (e.g. a remote node) it is refused and logged.
+  caf::reacts_to<put_atom, thing_directory>>;
 
-router_actor spawn_router(caf::actor_system& sys,
-                          std::shared_ptr<transport::transport_factory> transports);
+/// A router following `source` (it keeps the source alive). Requests that
+/// arrive before its first snapshot wait for it. If the source terminates,
+/// the router keeps routing by the last snapshot it had.
+router_actor spawn_router(caf::actor_system& sys, directory_actor source);
 
 } // namespace holobroker::client

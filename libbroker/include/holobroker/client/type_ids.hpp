@@ -21,6 +21,7 @@
 
 #include "holobroker/client/client_actor.hpp"
 #include "holobroker/client/router_actor.hpp"
+#include "holobroker/client/thing_directory.hpp"
 #include "holobroker/events/event_subscriber.hpp"
 #include "holobroker/transport/link_event.hpp"
 #include "holobroker/wire/event.hpp"
@@ -153,6 +154,30 @@ typename Inspector::result_type inspect(Inspector& f, ping_outcome& x) {
            x.error);
 }
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, thing_route& x) {
+  return f(caf::meta::type_name("thing_route"), x.thing_id, x.client, x.server_id, x.client_id);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, thing_directory& x) {
+  // Snapshots are shared and immutable: serialize a copy, rebuild on load.
+  auto version = x.version();
+  std::vector<thing_route> routes;
+  for (const auto& [id, r] : x.routes())
+    routes.push_back(r);
+  return f(caf::meta::type_name("thing_directory"), version, routes,
+           caf::meta::load_callback([&]() -> caf::error {
+             thing_directory::map_type m;
+             for (auto& r : routes) {
+               auto id = r.thing_id;
+               m.emplace(std::move(id), std::move(r));
+             }
+             x = thing_directory{version, std::move(m)};
+             return caf::none;
+           }));
+}
+
 } // namespace holobroker::client
 
 CAF_BEGIN_TYPE_ID_BLOCK(holobroker_client, caf::first_custom_type_id)
@@ -170,6 +195,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(holobroker_client, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(holobroker_client, (holobroker::client::router_actor))
   CAF_ADD_TYPE_ID(holobroker_client, (holobroker::events::event_sink_actor))
   CAF_ADD_TYPE_ID(holobroker_client, (holobroker::events::event_subscriber_actor))
+  CAF_ADD_TYPE_ID(holobroker_client, (holobroker::client::thing_directory))
 
 CAF_END_TYPE_ID_BLOCK(holobroker_client)
 
