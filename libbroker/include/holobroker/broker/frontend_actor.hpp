@@ -43,15 +43,14 @@
 
 namespace holobroker::broker {
 
+/// What others may send the front end (the messages it sends itself are
+/// internal: src/broker/frontend_impl.hpp).
 using frontend_actor = caf::typed_actor<
-  caf::reacts_to<readable_atom>,
   /// The fleet's next directory snapshot (taken from the fleet only).
   caf::reacts_to<put_atom, client::thing_directory>,
   /// Drains within the grace period; answers (completed, failed) counts of
   /// the requests that were in flight when the drain began.
   caf::replies_to<drain_atom, caf::timespan>::with<std::uint64_t, std::uint64_t>,
-  /// Internal: the drain's grace period is over.
-  caf::reacts_to<drain_atom, close_atom>,
   /// The status document (JSON), as the `status` action answers it.
   caf::replies_to<get_atom, status_atom>::with<std::string>>;
 

@@ -1,0 +1,180 @@
+// The front end's table of requests in flight and the forwarding of
+// requests to their Thing's client actor: every tracked request ends in
+// exactly one answer (complete()), whatever comes back, and a Thing
+// Description on its way back has its addresses rewritten.
+
+#include <spdlog/spdlog.h>
+
+#include "broker/frontend_impl.hpp"
+#include "holobroker/broker/error_reply.hpp"
+#include "holobroker/broker/td_rewriter.hpp"
+#include "holobroker/client/error.hpp"
+#include "holobroker/wire/requests.hpp"
+
+namespace holobroker::broker::frontend {
+
+namespace {
+
+/// hololinked's special action returning the Thing Description (not in the TD).
+constexpr std::string_view get_thing_description = "get_thing_description";
+
+request_outcome outcome_of(const caf::error& err) {
+  auto code = client::client_errc_of(err);
+  if (!code)
+    return request_outcome::error;
+  switch (*code) {
+    case client::client_errc::remote_exception: return request_outcome::exception;
+    case client::client_errc::timeout:
+    case client::client_errc::server_timeout: return request_outcome::timeout;
+    default: return request_outcome::error;
+  }
+}
+
+wire::response reply_of(self_ptr self, std::uint64_t id, const client::operation_reply& rep) {
+  auto& st = self->state;
+  const auto& p = st.in_flight.at(id);
+  auto payload = rep.payload;
+  if (p.thing_description) {
+    if (auto td = rewrite_thing_description(payload.view(), st.cfg.endpoints))
+      payload = wire::shared_bytes::from_string(std::move(*td));
+    else
+      spdlog::warn("front end: {} of {} is not a Thing Description ({}); passed on unchanged",
+                   get_thing_description, p.header.thing_id, td.error());
+  }
+  auto res = wire::make_response(wire::message_type::reply, p.header, st.cfg.broker_id,
+                                 std::move(payload), rep.preserialized);
+  if (!rep.payload_content_type.empty())
+    res.header.payload_content_type = rep.payload_content_type;
+  if (!rep.preencoded_payload_content_type.empty())
+    res.header.preencoded_payload_content_type = rep.preencoded_payload_content_type;
+  return res;
+}
+
+client::operation_request to_operation(const wire::request& req) {
+  client::operation_request op;
+  op.thing_id = req.header.thing_id;
+  op.objekt = req.header.objekt;
+  op.objekt_json = req.header.objekt_json; // null or a list: forwarded verbatim
+  op.operation = req.header.operation;
+  op.payload = req.payload;
+  op.preserialized = req.preserialized;
+  op.payload_content_type = req.header.payload_content_type;
+  op.preencoded_payload_content_type = req.header.preencoded_payload_content_type;
+  op.options.server_context = req.header.server_context;
+  op.options.thing_context = req.header.thing_context;
+  return op;
+}
+
+} // namespace
+
+std::uint64_t track(self_ptr self, const wire::request& req, bool counted,
+                    std::optional<security::audit_record> audit) {
+  auto& st = self->state;
+  auto id = st.next_request++;
+  pending_request p;
+  p.identity = req.routing_id;
+  p.header = req.header;
+  p.start = clock_type::now();
+  p.counted = counted;
+  p.audit = std::move(audit);
+  st.guard.started(req.routing_id);
+  p.thing_description = req.header.operation == wire::op::invoke_action
+                        && req.header.objekt == get_thing_description;
+  if (counted) {
+    auto& s = st.stats.of(req.header.thing_id);
+    ++s.requests;
+    ++s.in_flight;
+  }
+  st.in_flight.emplace(id, std::move(p));
+  return id;
+}
+
+void complete(self_ptr self, std::uint64_t id, wire::response res, request_outcome outcome) {
+  auto& st = self->state;
+  auto i = st.in_flight.find(id);
+  if (i == st.in_flight.end())
+    return;
+  auto req = std::move(i->second);
+  st.in_flight.erase(i);
+  st.guard.ended(req.identity, req.audit, outcome);
+  if (req.counted)
+    st.stats.of(req.header.thing_id).finished(outcome, clock_type::now() - req.start);
+  send_response(self, req.identity, std::move(res));
+  if (st.drain.active) {
+    ++st.drain.completed;
+    if (st.in_flight.empty())
+      finish_drain(self);
+  }
+}
+
+wire::response json_reply(self_ptr self, std::uint64_t id, const nlohmann::json& value) {
+  const auto& p = self->state.in_flight.at(id);
+  return wire::make_response(wire::message_type::reply, p.header, self->state.cfg.broker_id,
+                             wire::shared_bytes::from_string(value.dump()));
+}
+
+wire::response failure(self_ptr self, std::uint64_t id, const caf::error& err) {
+  const auto& p = self->state.in_flight.at(id);
+  return error_reply(err, p.header, self->state.cfg.broker_id);
+}
+
+wire::response broker_exception(self_ptr self, std::uint64_t id, std::string type,
+                                std::string message) {
+  const auto& p = self->state.in_flight.at(id);
+  return exception_reply(wire::message_type::exception, p.header, self->state.cfg.broker_id,
+                         make_exception(std::move(type), std::move(message)));
+}
+
+void forward(self_ptr self, const wire::request& req,
+             std::optional<security::audit_record> audit) {
+  auto& st = self->state;
+  const auto* route = st.directory.current().find(req.header.thing_id);
+  if (req.header.server_context.oneway) {
+    st.guard.passed_oneway(audit);
+    ++st.stats.of(req.header.thing_id).oneway;
+    auto message_id = req.header.message_id;
+    auto who = printable(req.routing_id);
+    if (route == nullptr) {
+      // Oneway requests are never answered, as on the real server.
+      spdlog::warn("front end: oneway request {} from {} for unknown Thing {} dropped",
+                   message_id, who, req.header.thing_id);
+      return;
+    }
+    self->request(route->client, caf::infinite, client::oneway_atom_v, to_operation(req))
+      .then([](const std::string&) {},
+            [message_id, who](const caf::error& err) {
+              spdlog::warn("front end: oneway request {} from {} not delivered: {}", message_id,
+                           who, client::describe(err));
+            });
+    return;
+  }
+  if (auto busy = st.guard.over_limit(req, st.cfg.broker_id)) {
+    send_response(self, req.routing_id, std::move(*busy));
+    return;
+  }
+  auto id = track(self, req, true, std::move(audit));
+  if (route == nullptr) {
+    complete(self, id,
+             failure(self, id,
+                     client::make_error(client::client_errc::unknown_thing,
+                                        "no connection serves Thing '" + req.header.thing_id
+                                          + "'")),
+             request_outcome::error);
+    return;
+  }
+  // The client core bounds every request by its deadline, so no timeout here.
+  self->request(route->client, caf::infinite, client::execute_atom_v, to_operation(req))
+    .then(
+      [self, id](const client::operation_reply& rep) {
+        if (self->state.in_flight.count(id) == 0)
+          return;
+        complete(self, id, reply_of(self, id, rep), request_outcome::reply);
+      },
+      [self, id](const caf::error& err) {
+        if (self->state.in_flight.count(id) == 0)
+          return;
+        complete(self, id, failure(self, id, err), outcome_of(err));
+      });
+}
+
+} // namespace holobroker::broker::frontend

@@ -1,0 +1,145 @@
+#pragma once
+
+// Internal to the front end (frontend_actor.hpp is its public face): the
+// messages it only sends itself, its state, and the entry points of each of
+// its jobs, one file each:
+//   frontend_actor.cpp         spawning, the behaviour (which job handles what)
+//   frontend_intake.cpp        the socket: reading, hololinked's strictness, replies
+//   frontend_forwarding.cpp    the table of requests in flight, forwarding to Things
+//   frontend_introspection.cpp the broker's own actions (ping, things, status, last_event)
+//   frontend_drain.cpp         shutting down without losing a request
+//   frontend_stats.hpp/.cpp    the counters of the status document
+//   frontend_directory.hpp     which directory snapshot routes, and who may replace it
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include <caf/typed_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <caf/typed_response_promise.hpp>
+#include <nlohmann/json.hpp>
+
+#include "broker/frontend_directory.hpp"
+#include "broker/frontend_stats.hpp"
+#include "holobroker/broker/frontend_actor.hpp"
+#include "holobroker/broker/frontend_guard.hpp"
+#include "holobroker/broker/request_stats.hpp"
+#include "holobroker/wire/request.hpp"
+#include "holobroker/wire/response.hpp"
+
+namespace holobroker::broker::frontend {
+
+using frontend_impl = frontend_actor::extend<
+  /// The socket may have something to read (coalesced wake-up; the front
+  /// end also sends it to itself, ZMQ_FD being edge-triggered).
+  caf::reacts_to<readable_atom>,
+  /// The drain's grace period is over.
+  caf::reacts_to<drain_atom, close_atom>>;
+
+using clock_type = std::chrono::steady_clock;
+
+/// A request between intake and its one answer.
+struct pending_request {
+  wire::shared_bytes identity;
+  wire::request_header header;
+  clock_type::time_point start;
+  bool counted = false; ///< in the Thing's stats (not an introspection request)
+  bool thing_description = false;
+  std::optional<security::audit_record> audit; ///< a write or invoke: audited when it ends
+};
+
+struct drain_progress {
+  bool active = false;
+  bool done = false;
+  caf::timespan grace{0};
+  std::uint64_t completed = 0;
+  std::uint64_t failed = 0;
+  caf::typed_response_promise<std::uint64_t, std::uint64_t> rp;
+};
+
+struct frontend_state {
+  frontend_config cfg;
+  std::shared_ptr<frontend_socket> socket;
+  /// The fleet's latest snapshot: each request goes straight to its Thing's
+  /// client actor, so one client's requests to one Thing, oneway or not,
+  /// travel one ordered path (CAF orders per sender/receiver pair).
+  followed_directory directory;
+  fleet_actor fleet;
+  fanin_actor fanin;
+  std::unordered_map<std::uint64_t, pending_request> in_flight;
+  std::uint64_t next_request = 1;
+  frontend_stats stats;
+  frontend_guard guard;
+  bool wake_pending = false;
+  drain_progress drain;
+  clock_type::time_point started = clock_type::now();
+
+  static inline const char* name = "holobroker.frontend";
+};
+
+using self_ptr = frontend_impl::stateful_pointer<frontend_state>;
+
+// -- intake (frontend_intake.cpp) ------------------------------------------------------
+
+/// Reads and handles every message the socket has.
+void read_socket(self_ptr self);
+
+/// Sends `res` to the client `identity` (a client that is gone or does not
+/// read loses it, logged and counted).
+void send_response(self_ptr self, const wire::shared_bytes& identity, wire::response res);
+
+/// A routing id for the log: printable ids as they are, others in hex.
+std::string printable(const wire::shared_bytes& id);
+
+// -- requests in flight (frontend_forwarding.cpp) --------------------------------------
+
+/// Enters `req` in the table; `counted`: in its Thing's stats.
+std::uint64_t track(self_ptr self, const wire::request& req, bool counted,
+                    std::optional<security::audit_record> audit = std::nullopt);
+
+/// Ends a request that is still in flight with `res`; a request that already
+/// ended (failed by the drain) is not answered twice.
+void complete(self_ptr self, std::uint64_t id, wire::response res, request_outcome outcome);
+
+/// Answers for the request `id` (still in flight).
+wire::response json_reply(self_ptr self, std::uint64_t id, const nlohmann::json& value);
+wire::response failure(self_ptr self, std::uint64_t id, const caf::error& err);
+wire::response broker_exception(self_ptr self, std::uint64_t id, std::string type,
+                                std::string message);
+
+/// Passes an admitted request on to its Thing's client actor.
+void forward(self_ptr self, const wire::request& req,
+             std::optional<security::audit_record> audit);
+
+// -- the broker's own actions (frontend_introspection.cpp) -----------------------------
+
+/// Answers a request whose thingID is the broker's id.
+void introspect(self_ptr self, const wire::request& req);
+
+using status_done = std::function<void(nlohmann::json)>;
+using status_failed = std::function<void(const caf::error&)>;
+
+/// The status document (introspection.hpp) from the front end's counters,
+/// the fleet and the event fan-in: the one source of the `status` action
+/// and of broker_node::status() (holobrokerd's HTTP /status and /metrics).
+/// `own` requests in flight are not counted (the asking request itself).
+void collect_status(self_ptr self, std::size_t own, status_done done, status_failed failed);
+
+// -- drain (frontend_drain.cpp) --------------------------------------------------------
+
+/// Starts draining (answered when done; at once if already draining).
+caf::typed_response_promise<std::uint64_t, std::uint64_t> begin_drain(self_ptr self,
+                                                                      caf::timespan grace);
+
+/// Fails what is still in flight, closes the socket and answers the drain.
+void finish_drain(self_ptr self);
+
+/// While draining: refuses `req` (answering it unless oneway) and says true.
+bool refused_by_drain(self_ptr self, const wire::request& req);
+
+} // namespace holobroker::broker::frontend
