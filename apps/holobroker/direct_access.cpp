@@ -1,11 +1,13 @@
 #include "direct_access.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include <caf/actor_system.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 #include <caf/typed_event_based_actor.hpp>
+#include <spdlog/spdlog.h>
 
 #include "holobroker/client/error.hpp"
 #include "holobroker/client/type_ids.hpp"
@@ -25,12 +27,13 @@ events::event_sink_actor::behavior_type queueing_sink(events::event_sink_actor::
 direct_access::direct_access(caf::actor_system& sys, client::client_config cfg,
                              std::string event_address,
                              std::shared_ptr<transport::transport_factory> transports,
-                             std::shared_ptr<event_queue> events)
+                             std::shared_ptr<event_queue> events, bool probe)
   : sys_(sys),
     server_id_(cfg.server_id),
     event_address_(std::move(event_address)),
     transports_(transports),
     events_(std::move(events)),
+    probe_(probe),
     client_(sys, std::move(cfg), std::move(transports)) {}
 
 expected<client::operation_reply, caf::error>
@@ -49,8 +52,11 @@ caf::error direct_access::subscribe(const std::string& thing, const std::string&
   // we mean) on its request socket first.
   if (auto hs = client_.wait_connected(); !hs)
     return hs.error();
-  auto subscriber = events::spawn_event_subscriber(sys_, {server_id_, event_address_},
-                                                   transports_);
+  events::event_subscriber_config scfg{server_id_, event_address_};
+  scfg.probe = probe_;
+  if (timeout)
+    scfg.probe_timeout = std::min(scfg.probe_timeout, *timeout);
+  auto subscriber = events::spawn_event_subscriber(sys_, scfg, transports_);
   auto sink = sys_.spawn(queueing_sink, events_);
   caf::error result;
   {
@@ -58,6 +64,11 @@ caf::error direct_access::subscribe(const std::string& thing, const std::string&
     self->request(subscriber, caf::infinite, client::subscribe_atom_v, thing, event, sink)
       .receive([] {}, [&](caf::error& err) { result = std::move(err); });
   }
+  // Through the broker the probe has confirmed it: every event published
+  // from now on is delivered.
+  if (!result)
+    spdlog::info("subscribed to {}{}", wire::event_topic(thing, event),
+                 probe_ ? " (confirmed by the broker)" : "");
   while (!result) {
     auto item = events_->pop(deadline);
     if (auto ev = std::get_if<wire::event>(&item)) {

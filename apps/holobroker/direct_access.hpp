@@ -15,10 +15,12 @@ namespace holobroker::cli {
 
 class direct_access : public thing_access {
 public:
-  /// `events` receives the stop request of the signal thread.
+  /// `events` receives the stop request of the signal thread. `probe`:
+  /// the server is a holobroker, which confirms subscriptions (see
+  /// events::event_subscriber_config::probe).
   direct_access(caf::actor_system& sys, client::client_config cfg, std::string event_address,
                 std::shared_ptr<transport::transport_factory> transports,
-                std::shared_ptr<event_queue> events);
+                std::shared_ptr<event_queue> events, bool probe = false);
 
   expected<client::operation_reply, caf::error> execute(client::operation_request req) override;
 
@@ -32,6 +34,7 @@ private:
   std::string event_address_;
   std::shared_ptr<transport::transport_factory> transports_;
   std::shared_ptr<event_queue> events_;
+  bool probe_ = false;
   client::blocking_client client_;
 };
 

@@ -258,7 +258,8 @@ int main(int argc, char** argv) {
   caf::actor_system sys{sys_cfg};
   int rc = 0;
   {
-    cli::direct_access access{sys, cfg, endpoints->event_address, transports, events};
+    cli::direct_access access{sys, cfg, endpoints->event_address, transports, events,
+                              !direct_mode};
     if (watch->parsed()) {
       watch_opt.interval = std::chrono::duration<double>{interval};
       watch_opt.clear_screen = ::isatty(STDOUT_FILENO) == 1;

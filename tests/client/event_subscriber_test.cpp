@@ -97,3 +97,82 @@ CAF_TEST(malformed events are dropped without harm) {
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
+
+namespace {
+
+/// A subscribe request's outcome, seen from a helper actor.
+struct subscribe_outcome {
+  bool done = false;
+  caf::error error;
+};
+
+struct probe_fixture : event_fixture {
+  event_subscriber_actor prober;
+
+  probe_fixture() {
+    event_subscriber_config cfg{"holobroker", "ipc:///tmp/x/holobroker.event-publisher.ipc"};
+    cfg.probe = true;
+    cfg.probe_timeout = std::chrono::seconds{2};
+    prober = spawn_event_subscriber(sys, cfg, factory);
+    sched.run();
+  }
+
+  std::shared_ptr<subscribe_outcome> subscribe_probed(const std::string& thing,
+                                                      const std::string& event) {
+    auto out = std::make_shared<subscribe_outcome>();
+    sys.spawn(
+      [prober = prober, sink = sink, thing, event](caf::event_based_actor* self,
+                                                   std::shared_ptr<subscribe_outcome> o) {
+        self->request(prober, caf::infinite, subscribe_atom_v, thing, event, sink)
+          .then([=] { o->done = true; }, [=](caf::error& err) {
+            o->done = true;
+            o->error = std::move(err);
+          });
+      },
+      out);
+    sched.run();
+    return out;
+  }
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(event_subscriber_probe_tests, probe_fixture)
+
+CAF_TEST(a probed subscription is reported only when the broker answers its probe) {
+  auto out = subscribe_probed("spectrometer", "measurement");
+  // The probe goes out after the subscription, on the same socket.
+  CAF_REQUIRE_EQUAL(wire().subscriptions.size(), 2u);
+  CAF_CHECK_EQUAL(wire().subscriptions[0], "spectrometer/measurement");
+  auto probe = wire().subscriptions[1];
+  CAF_CHECK(probe.rfind(std::string{subscription_probe_prefix}, 0) == 0);
+  CAF_CHECK(!out->done);
+  // The broker's answer: one event on exactly the probe topic.
+  auto slash = probe.find('/');
+  wire().inbox.push_back(wire::craft_event(wire::make_event(
+    "holobroker", probe.substr(0, slash), probe.substr(slash + 1), wire::shared_bytes::copy_of("true"))));
+  publish("spectrometer", "measurement", "5");
+  wake();
+  CAF_CHECK(out->done);
+  CAF_CHECK(!out->error);
+  // The probe subscription is gone, the probe never reaches the sink.
+  CAF_CHECK_EQUAL(wire().subscriptions, std::vector<std::string>{"spectrometer/measurement"});
+  CAF_REQUIRE_EQUAL(got->size(), 1u);
+  CAF_CHECK_EQUAL(got->at(0).payload.view(), "5");
+}
+
+CAF_TEST(an unanswered probe fails the subscription with a timeout and leaves nothing) {
+  auto out = subscribe_probed("spectrometer", "measurement");
+  CAF_CHECK(!out->done);
+  advance_time(std::chrono::seconds{2});
+  sched.run();
+  CAF_REQUIRE(out->done);
+  CAF_CHECK(code_of(out->error) == client::client_errc::timeout);
+  CAF_CHECK(sys.render(out->error).find("subscription probe") != std::string::npos);
+  CAF_CHECK(wire().subscriptions.empty());
+  publish("spectrometer", "measurement", "6");
+  wake();
+  CAF_CHECK(got->empty());
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()

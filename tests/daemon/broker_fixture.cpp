@@ -97,11 +97,17 @@ broker::fleet_actor spawn_fake_fleet(caf::actor_system& sys, std::shared_ptr<fle
 
 events::event_subscriber_actor spawn_fake_subscriber(caf::actor_system& sys,
                                                      std::shared_ptr<subscriber_script> s) {
-  auto fun = [](events::event_subscriber_actor::pointer, std::shared_ptr<subscriber_script> s)
+  auto fun = [](events::event_subscriber_actor::pointer self, std::shared_ptr<subscriber_script> s)
     -> events::event_subscriber_actor::behavior_type {
       return {
-        [s](subscribe_atom, const std::string& thing, const std::string& event,
-            events::event_sink_actor) { s->calls.push_back("+" + thing + "/" + event); },
+        [self, s](subscribe_atom, const std::string& thing, const std::string& event,
+                  events::event_sink_actor) -> caf::result<void> {
+          s->calls.push_back("+" + thing + "/" + event);
+          if (!s->hold_acks)
+            return caf::unit;
+          s->held.push_back(self->make_response_promise());
+          return s->held.back();
+        },
         [s](unsubscribe_atom, const std::string& thing, const std::string& event,
             events::event_sink_actor) { s->calls.push_back("-" + thing + "/" + event); },
         [](get_atom, last_atom, const std::string&,

@@ -5,6 +5,7 @@
 // behaviour the tests script.
 
 #include <deque>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -57,16 +58,52 @@ private:
   std::shared_ptr<fake_wire_state> st_;
 };
 
+/// What the fake XPUB's owner did besides broadcasting: filters set per
+/// subscriber ("+prefix" / "-prefix", indexed by the subscriber number the
+/// test gave with the subscription) and messages sent to one subscriber.
+struct fake_xpub_state {
+  std::deque<int> inbound_from;        ///< subscriber of each inbound message
+  int current = -1;                    ///< -1: none
+  std::map<int, std::vector<std::string>> filters;
+  std::map<int, std::vector<wire::multipart>> sent_to;
+};
+
 class fake_publisher_socket : public broker::publisher_socket {
 public:
-  explicit fake_publisher_socket(std::shared_ptr<fake_wire_state> st) : st_(std::move(st)) {}
+  explicit fake_publisher_socket(std::shared_ptr<fake_wire_state> st,
+                                 std::shared_ptr<fake_xpub_state> xs = std::make_shared<fake_xpub_state>())
+    : st_(std::move(st)), xs_(std::move(xs)) {}
   ~fake_publisher_socket() override { st_->closed = true; }
-  void send(const wire::multipart& frames) override { st_->sent.push_back(frames); }
-  std::optional<wire::multipart> receive() override { return pop_inbound(*st_); }
+  void send(const wire::multipart& frames) override {
+    xs_->current = -1;
+    st_->sent.push_back(frames);
+  }
+  std::optional<wire::multipart> receive() override {
+    auto m = pop_inbound(*st_);
+    if (m) {
+      xs_->current = xs_->inbound_from.empty() ? 0 : xs_->inbound_from.front();
+      if (!xs_->inbound_from.empty())
+        xs_->inbound_from.pop_front();
+    }
+    return m;
+  }
+  void filter(std::string_view prefix, bool add) override {
+    if (xs_->current >= 0)
+      xs_->filters[xs_->current].push_back((add ? "+" : "-") + std::string{prefix});
+  }
+  bool send_to_current(const wire::multipart& frames) override {
+    if (xs_->current < 0)
+      return false;
+    xs_->sent_to[xs_->current].push_back(frames);
+    xs_->current = -1;
+    return true;
+  }
+  bool manual() const override { return true; }
   void watch(transport::wake_callback wake) override { st_->wake = std::move(wake); }
 
 private:
   std::shared_ptr<fake_wire_state> st_;
+  std::shared_ptr<fake_xpub_state> xs_;
 };
 
 /// Requests the fake connection saw, in arrival order, and the ones it
@@ -105,8 +142,12 @@ client::thing_directory fake_directory(const client::client_actor& connection,
                                        const std::vector<std::string>& thing_ids);
 
 /// Subscriptions a fake event subscriber saw: "+thing/event" / "-thing/event".
+/// With `hold_acks`, subscriptions are answered only when the test says so
+/// (`held`), as a real subscriber answers once its ZMQ subscription is set.
 struct subscriber_script {
   std::vector<std::string> calls;
+  bool hold_acks = false;
+  std::vector<caf::response_promise> held;
 };
 
 events::event_subscriber_actor spawn_fake_subscriber(caf::actor_system& sys,
@@ -115,6 +156,7 @@ events::event_subscriber_actor spawn_fake_subscriber(caf::actor_system& sys,
 struct broker_fixture : test_coordinator_fixture<broker_test_config> {
   std::shared_ptr<fake_wire_state> front = std::make_shared<fake_wire_state>();
   std::shared_ptr<fake_wire_state> pub = std::make_shared<fake_wire_state>();
+  std::shared_ptr<fake_xpub_state> xpub = std::make_shared<fake_xpub_state>();
   std::shared_ptr<connection_script> router_calls = std::make_shared<connection_script>();
   std::shared_ptr<fleet_script> fleet_calls = std::make_shared<fleet_script>();
   /// Serves every Thing of the fake fleet ("nope" is not in it).
@@ -133,8 +175,10 @@ struct broker_fixture : test_coordinator_fixture<broker_test_config> {
     sched.run();
   }
 
-  /// A subscriber's (un)subscription at the XPUB.
-  void subscriber_sends(std::string_view topic, bool subscribe) {
+  /// A subscriber's (un)subscription at the XPUB; `from` numbers the
+  /// subscriber (-1: libzmq's unsubscriptions for one that went away).
+  void subscriber_sends(std::string_view topic, bool subscribe, int from = 0) {
+    xpub->inbound_from.push_back(from);
     pub->inbound.push_back({wire::shared_bytes::copy_of(wire::subscription_message(topic, subscribe))});
     pub->wake();
     sched.run();

@@ -208,3 +208,44 @@ CAF_TEST(a bad HTTP listen address is refused with its position) {
   CAF_CHECK_EQUAL(error_of("broker:\n  http: {}\n").key, "broker.http.listen");
   CAF_CHECK_EQUAL(error_of("broker:\n  http:\n    port: 80\n").key, "broker.http.port");
 }
+
+CAF_TEST(last_value is off by default and set per Thing or by the defaults) {
+  auto cfg = parse_config(R"(
+defaults:
+  last_value: true
+things:
+  - id: a
+  - id: b
+    last_value: false
+  - id: c
+    last_value: [measurement, position_change_event]
+  - id: d
+    server_id: x
+)");
+  CAF_REQUIRE(cfg.has_value());
+  CAF_REQUIRE_EQUAL(cfg->things.size(), 4u);
+  CAF_CHECK(cfg->things[0].last_value_all);
+  CAF_CHECK(!cfg->things[1].last_value_all);
+  CAF_CHECK(cfg->things[1].last_value_events.empty());
+  CAF_CHECK(!cfg->things[2].last_value_all);
+  CAF_CHECK_EQUAL(cfg->things[2].last_value_events,
+                  (std::vector<std::string>{"measurement", "position_change_event"}));
+  CAF_CHECK(cfg->things[3].last_value_all);
+  auto plain = parse_config("things:\n  - id: a\n");
+  CAF_REQUIRE(plain.has_value());
+  CAF_CHECK(!plain->things[0].last_value_all);
+  CAF_CHECK(plain->things[0].last_value_events.empty());
+}
+
+CAF_TEST(a bad last_value is refused with its position) {
+  auto err = error_of("things:\n  - id: a\n    last_value: sometimes\n");
+  CAF_CHECK_EQUAL(err.key, "things[0].last_value");
+  CAF_CHECK_EQUAL(err.line, 3);
+  CAF_CHECK_EQUAL(err.column, 17);
+  CAF_CHECK(err.to_string().find("must be true, false or a list of event names")
+            != std::string::npos);
+  auto item = error_of("things:\n  - id: a\n    last_value: [ok, {x: 1}]\n");
+  CAF_CHECK_EQUAL(item.key, "things[0].last_value[1]");
+  CAF_CHECK_EQUAL(item.line, 3);
+  CAF_CHECK_EQUAL(error_of("defaults:\n  last_value: {a: 1}\n").key, "defaults.last_value");
+}

@@ -1,11 +1,21 @@
 #define CAF_SUITE daemon_events
 #include <caf/test/unit_test.hpp>
 
+#include <condition_variable>
+#include <mutex>
 #include <thread>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
 
 #include <nlohmann/json.hpp>
 
 #include "fleet_fixture.hpp"
+#include "holobroker/client/type_ids.hpp"
+#include "holobroker/events/event_subscriber.hpp"
+#include "holobroker/transport/zmq_transport.hpp"
 #include "holobroker/wire/event.hpp"
 #include "holobroker/zmq/multipart_io.hpp"
 
@@ -58,6 +68,43 @@ public:
 
 private:
   zmq::socket_t sock_;
+};
+
+/// Events a sink actor received, for the test thread to wait on.
+struct collected {
+  std::mutex mtx;
+  std::condition_variable cv;
+  std::vector<wire::event> events;
+
+  /// Waits (bounded) for an event with this payload.
+  bool wait_for_payload(std::string_view payload, std::chrono::milliseconds timeout) {
+    std::unique_lock<std::mutex> lock{mtx};
+    return cv.wait_for(lock, timeout, [&] {
+      for (auto& ev : events)
+        if (ev.payload.view() == payload)
+          return true;
+      return false;
+    });
+  }
+};
+
+events::event_sink_actor::behavior_type sink_fn(events::event_sink_actor::pointer,
+                                                std::shared_ptr<collected> out) {
+  return {[out](events::event_atom, const wire::event& ev) {
+    std::lock_guard<std::mutex> guard{out->mtx};
+    out->events.push_back(ev);
+    out->cv.notify_all();
+  }};
+}
+
+struct library_config : caf::actor_system_config {
+  library_config() {
+    set("logger.file-verbosity", caf::atom("quiet"));
+    set("logger.console-verbosity", caf::atom("quiet"));
+    set("scheduler.policy", caf::atom("sharing"));
+    set("scheduler.max-threads", 2);
+    client::add_message_types(*this);
+  }
 };
 
 struct fixture : fleet_fixture {
@@ -169,6 +216,100 @@ CAF_TEST(a subscriber of a property receives its change event as observe_propert
       break;
   }
   CAF_CHECK_EQUAL(ev->payload.view(), "500");
+}
+
+CAF_TEST(a late subscriber gets the last value at once and the others get it exactly once) {
+  start_sim({"--config", sim_config()});
+  start_daemon(lab_thing("    last_value: [prop_change_event]\n"));
+  auto c = client("raw-client-late");
+  subscriber early{ctx, daemon->events("ipc")};
+  early.subscribe("lab/prop");
+  std::optional<wire::event> change;
+  for (int i = 0; i < 100 && !change; ++i) {
+    CAF_REQUIRE(c->call("holobroker", op(*c, "lab", "prop", "writeproperty",
+                                         std::to_string(100 + i))));
+    change = early.next(100ms);
+  }
+  CAF_REQUIRE(change.has_value());
+  // Drain what the early subscriber may still get from the writes above.
+  while (auto more = early.next(200ms))
+    change = more;
+  auto last = std::string{change->payload.view()};
+  subscriber late{ctx, daemon->events("ipc")};
+  late.subscribe("lab/prop");
+  auto got = late.next(5s);
+  CAF_REQUIRE(got.has_value());
+  CAF_CHECK_EQUAL(got->topic, "lab/prop_change_event");
+  CAF_CHECK_EQUAL(got->payload.view(), last);
+  CAF_CHECK_EQUAL(got->header.message_id, change->header.message_id);
+  // The early subscriber did not get it a second time.
+  CAF_CHECK(!early.next(300ms).has_value());
+  // From now on both get each new event once.
+  CAF_REQUIRE(c->call("holobroker", op(*c, "lab", "prop", "writeproperty", "9999")));
+  for (auto* s : {&early, &late}) {
+    auto ev = s->next(5s);
+    CAF_REQUIRE(ev.has_value());
+    CAF_CHECK_EQUAL(ev->payload.view(), "9999");
+    CAF_CHECK(!s->next(200ms).has_value());
+  }
+}
+
+CAF_TEST(no event published after a probed subscription returns is lost) {
+  start_sim({"--config", sim_config()});
+  start_daemon(lab_thing());
+  auto c = client("raw-client-probe");
+  library_config cfg;
+  caf::actor_system sys{cfg};
+  auto transports = transport::make_zmq_transport_factory();
+  int lost = 0;
+  constexpr int trials = 200;
+  for (int trial = 0; trial < trials; ++trial) {
+    events::event_subscriber_config scfg{"holobroker", daemon->events("ipc")};
+    scfg.probe = true;
+    auto sub = events::spawn_event_subscriber(sys, scfg, transports);
+    auto got = std::make_shared<collected>();
+    auto sink = sys.spawn(sink_fn, got);
+    {
+      caf::scoped_actor self{sys};
+      bool ok = false;
+      self
+        ->request(sub, caf::infinite, events::subscribe_atom_v, std::string{"lab"},
+                  std::string{"prop_change_event"}, sink)
+        .receive([&] { ok = true; },
+                 [&](caf::error& err) { CAF_FAIL("subscribe failed: " << sys.render(err)); });
+      CAF_REQUIRE(ok);
+    }
+    // Subscribed: the very next event must arrive.
+    auto value = std::to_string(1000 + trial);
+    CAF_REQUIRE(c->call("holobroker", op(*c, "lab", "prop", "writeproperty", value)));
+    if (!got->wait_for_payload(value, 5s))
+      ++lost;
+    caf::anon_send_exit(sub, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(sink, caf::exit_reason::user_shutdown);
+  }
+  CAF_CHECK_EQUAL(lost, 0);
+}
+
+CAF_TEST(a probe to a plain hololinked publisher times out with a clear error) {
+  start_sim({"--config", sim_config()});
+  library_config cfg;
+  caf::actor_system sys{cfg};
+  events::event_subscriber_config scfg{"thing-sim", sim->address("thing-sim", "ipc").events};
+  scfg.probe = true;
+  scfg.probe_timeout = 300ms;
+  auto sub = events::spawn_event_subscriber(sys, scfg, transport::make_zmq_transport_factory());
+  auto sink = sys.spawn(sink_fn, std::make_shared<collected>());
+  caf::scoped_actor self{sys};
+  std::optional<caf::error> failure;
+  self
+    ->request(sub, caf::infinite, events::subscribe_atom_v, std::string{"lab"},
+              std::string{"test_event"}, sink)
+    .receive([] {}, [&](caf::error& err) { failure = std::move(err); });
+  CAF_REQUIRE(failure.has_value());
+  CAF_CHECK_EQUAL(failure->code(), static_cast<std::uint8_t>(client::client_errc::timeout));
+  CAF_CHECK(sys.render(*failure).find("subscription probe") != std::string::npos);
+  caf::anon_send_exit(sub, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(sink, caf::exit_reason::user_shutdown);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -15,7 +15,7 @@ struct fixture : broker_fixture {
   std::shared_ptr<subscriber_script> upstream = std::make_shared<subscriber_script>();
 
   fixture() {
-    fanin = broker::spawn_event_fanin(sys, std::make_shared<fake_publisher_socket>(pub));
+    fanin = broker::spawn_event_fanin(sys, std::make_shared<fake_publisher_socket>(pub, xpub));
     sched.run();
     caf::anon_send(fanin, broker::put_atom_v, std::string{"test-thing"},
                    spawn_fake_subscriber(sys, upstream));
@@ -26,6 +26,19 @@ struct fixture : broker_fixture {
     caf::anon_send(fanin, broker::event_atom_v,
                    wire::make_event("srv", "test-thing", event,
                                     wire::shared_bytes::copy_of(payload)));
+    sched.run();
+  }
+
+  // A held promise keeps the fake subscriber alive (it holds the script):
+  // without this the actor system would wait for it forever.
+  ~fixture() { upstream->held.clear(); }
+
+  /// Answers the i-th held upstream subscription (from an actor: a promise
+  /// is delivered in an actor's context). Moved out of the script, so that
+  /// the copy left behind no longer references the fake subscriber.
+  void release_held(std::size_t i) {
+    sys.spawn([](caf::event_based_actor*, caf::response_promise p) { p.deliver(caf::unit); },
+              std::move(upstream->held[i]));
     sched.run();
   }
 
@@ -163,6 +176,106 @@ CAF_TEST(the subscription rule) {
                   (std::vector<std::string>{"x/p_change_event", "x/p"}));
   CAF_CHECK_EQUAL(broker::subscriptions_receiving("x/_change_event"),
                   (std::vector<std::string>{"x/_change_event"}));
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
+
+CAF_TEST_FIXTURE_SCOPE(fanin_last_value_tests, fixture)
+
+CAF_TEST(each subscriber gets a filter for its own subscription only) {
+  subscriber_sends("test-thing/test_event", true, 1);
+  subscriber_sends("", true, 2); // names no topic: no filter, gets nothing
+  subscriber_sends("test-thing/test_event", false, 1);
+  CAF_CHECK_EQUAL(xpub->filters[1], (std::vector<std::string>{"+test-thing/test_event",
+                                                              "-test-thing/test_event"}));
+  CAF_CHECK(xpub->filters[2].empty());
+}
+
+CAF_TEST(a late subscriber gets the last value alone and the others get it once) {
+  caf::anon_send(fanin, broker::last_atom_v, std::string{"test-thing"}, true,
+                 std::set<std::string>{});
+  subscriber_sends("test-thing/test_event", true, 1);
+  upstream_event("test_event", "1");
+  CAF_CHECK_EQUAL(pub->sent.size(), 1u); // broadcast to subscriber 1
+  subscriber_sends("test-thing/test_event", true, 2);
+  CAF_REQUIRE_EQUAL(xpub->sent_to[2].size(), 1u);
+  auto ev = wire::parse_event(xpub->sent_to[2][0]);
+  CAF_REQUIRE(ev.has_value());
+  CAF_CHECK_EQUAL(ev->topic, "test-thing/test_event");
+  CAF_CHECK_EQUAL(ev->payload.view(), "1");
+  // Nothing more was broadcast, so subscriber 1 has it exactly once.
+  CAF_CHECK_EQUAL(pub->sent.size(), 1u);
+  CAF_CHECK(xpub->sent_to[1].empty());
+}
+
+CAF_TEST(a late observer of a property gets the last change event) {
+  caf::anon_send(fanin, broker::last_atom_v, std::string{"test-thing"}, false,
+                 std::set<std::string>{"prop_change_event"});
+  subscriber_sends("test-thing/prop", true, 1);
+  upstream_event("prop_change_event", "7");
+  subscriber_sends("test-thing/prop", true, 2);
+  CAF_REQUIRE_EQUAL(xpub->sent_to[2].size(), 1u);
+  auto ev = wire::parse_event(xpub->sent_to[2][0]);
+  CAF_REQUIRE(ev.has_value());
+  CAF_CHECK_EQUAL(ev->topic, "test-thing/prop_change_event");
+}
+
+CAF_TEST(no last value unless configured for that event) {
+  caf::anon_send(fanin, broker::last_atom_v, std::string{"test-thing"}, false,
+                 std::set<std::string>{"other"});
+  subscriber_sends("test-thing/test_event", true, 1);
+  upstream_event("test_event", "1");
+  subscriber_sends("test-thing/test_event", true, 2);
+  CAF_CHECK(xpub->sent_to[2].empty());
+}
+
+CAF_TEST(a value from an earlier upstream subscription is stale and not sent) {
+  caf::anon_send(fanin, broker::last_atom_v, std::string{"test-thing"}, true,
+                 std::set<std::string>{});
+  subscriber_sends("test-thing/test_event", true, 1);
+  upstream_event("test_event", "1");
+  subscriber_sends("test-thing/test_event", false, 1); // upstream ends
+  subscriber_sends("test-thing/test_event", true, 2);  // upstream starts anew
+  CAF_CHECK(xpub->sent_to[2].empty());
+  // A pinned topic stays current without subscribers.
+  caf::anon_send(fanin, broker::subscribe_atom_v, std::string{"test-thing"},
+                 std::string{"measurement"});
+  sched.run();
+  upstream_event("measurement", "5");
+  subscriber_sends("test-thing/measurement", true, 3);
+  CAF_REQUIRE_EQUAL(xpub->sent_to[3].size(), 1u);
+  auto ev = wire::parse_event(xpub->sent_to[3][0]);
+  CAF_REQUIRE(ev.has_value());
+  CAF_CHECK_EQUAL(ev->payload.view(), "5");
+}
+
+CAF_TEST(a probe is answered on its own topic once upstream subscriptions are set) {
+  upstream->hold_acks = true;
+  subscriber_sends("test-thing/test_event", true, 1);
+  subscriber_sends("holobroker/.probe/n1", true, 1);
+  CAF_CHECK_EQUAL(xpub->filters[1], (std::vector<std::string>{"+test-thing/test_event",
+                                                              "+holobroker/.probe/n1"}));
+  // Not before the upstream subscriber has set both ZMQ subscriptions.
+  CAF_CHECK(pub->sent.empty());
+  CAF_REQUIRE_EQUAL(upstream->held.size(), 2u);
+  release_held(0);
+  CAF_CHECK(pub->sent.empty());
+  release_held(1);
+  CAF_REQUIRE_EQUAL(published_topics(), std::vector<std::string>{"holobroker/.probe/n1"});
+  auto probe = wire::parse_event(pub->sent[0]);
+  CAF_REQUIRE(probe.has_value());
+  CAF_CHECK_EQUAL(probe->header.event_id, "holobroker/.probe/n1");
+  // A probe is no demand and is never subscribed upstream.
+  CAF_CHECK_EQUAL(upstream->calls, (std::vector<std::string>{"+test-thing/test_event",
+                                                             "+test-thing/test_event_change_event"}));
+  // With nothing pending upstream, a probe is answered at once.
+  subscriber_sends("holobroker/.probe/n2", true, 2);
+  auto topics = published_topics(); // CAF_CHECK_EQUAL keeps references
+  CAF_REQUIRE(!topics.empty());
+  CAF_CHECK_EQUAL(topics.back(), "holobroker/.probe/n2");
+  subscriber_sends("holobroker/.probe/n2", false, 2);
+  CAF_CHECK_EQUAL(xpub->filters[2].back(), "-holobroker/.probe/n2");
+  CAF_CHECK_EQUAL(pub->sent.size(), 2u);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

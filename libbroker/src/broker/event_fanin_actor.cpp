@@ -17,6 +17,25 @@ namespace holobroker::broker {
 
 namespace {
 
+/// Which events of a Thing a new subscriber gets the last value of.
+struct last_value_policy {
+  bool all = false;
+  std::set<std::string> events;
+
+  bool covers(const std::string& event) const { return all || events.count(event) > 0; }
+};
+
+struct cached_event {
+  wire::event ev;
+  std::uint64_t seq = 0; ///< order of arrival
+};
+
+/// A probe that waits for upstream subscriptions to be set first.
+struct deferred_probe {
+  std::string topic;
+  std::set<std::uint64_t> waiting; ///< upstream subscribe requests in flight when it came
+};
+
 struct fanin_state {
   std::shared_ptr<publisher_socket> publisher;
   /// Thing id -> upstream source.
@@ -27,11 +46,21 @@ struct fanin_state {
   std::set<std::string> pinned;
   /// Topics subscribed upstream, as (thing, event).
   std::set<std::pair<std::string, std::string>> upstream;
-  std::map<std::string, wire::event> last;
+  std::map<std::string, cached_event> last;
+  /// Topics whose cached event arrived during the current upstream
+  /// subscription: only those are current enough to hand to a late subscriber.
+  std::set<std::string> fresh;
+  std::map<std::string, last_value_policy> last_value; ///< by Thing id
+  std::uint64_t seq = 0;
+  std::uint64_t next_request = 0;
+  std::set<std::uint64_t> upstream_requests; ///< subscribe requests not yet answered
+  std::vector<deferred_probe> probes;
   /// Topic -> wall-clock time (Unix seconds) of its last event, for operators.
   std::map<std::string, double> last_at;
   std::uint64_t received = 0;
   std::uint64_t forwarded = 0;
+  std::uint64_t last_values_sent = 0;
+  std::uint64_t probes_answered = 0;
 
   static inline const char* name = "holobroker.event-fanin";
 };
@@ -64,6 +93,41 @@ bool wanted(const fanin_state& st, const std::string& topic) {
   return demanded(st, topic) || st.pinned.count(topic) > 0;
 }
 
+void forget_freshness(fanin_state& st, const std::string& thing) {
+  auto prefix = thing + "/";
+  for (auto i = st.fresh.begin(); i != st.fresh.end();)
+    i = i->compare(0, prefix.size(), prefix) == 0 ? st.fresh.erase(i) : std::next(i);
+}
+
+void answer_probe(self_ptr self, const std::string& topic) {
+  auto& st = self->state;
+  if (!st.publisher)
+    return;
+  // Broadcast is fine: only the prober has a filter for its nonce.
+  auto name = topic.substr(topic.find('/') + 1);
+  st.publisher->send(wire::craft_event(wire::make_event(
+    "holobroker", topic.substr(0, topic.find('/')), name, wire::shared_bytes::copy_of("true"))));
+  ++st.probes_answered;
+  spdlog::debug("event fan-in: answered subscription probe {}", topic);
+}
+
+void upstream_request_done(self_ptr self, std::uint64_t id) {
+  auto& st = self->state;
+  st.upstream_requests.erase(id);
+  std::vector<std::string> ready;
+  for (auto i = st.probes.begin(); i != st.probes.end();) {
+    i->waiting.erase(id);
+    if (i->waiting.empty()) {
+      ready.push_back(std::move(i->topic));
+      i = st.probes.erase(i);
+    } else {
+      ++i;
+    }
+  }
+  for (const auto& topic : ready)
+    answer_probe(self, topic);
+}
+
 /// Brings the upstream subscription of `topic` in line with demand and pins.
 void sync_upstream(self_ptr self, const std::string& topic) {
   auto& st = self->state;
@@ -79,12 +143,48 @@ void sync_upstream(self_ptr self, const std::string& topic) {
   auto sink = caf::actor_cast<events::event_sink_actor>(self);
   if (want) {
     st.upstream.insert(key);
-    self->send(source, subscribe_atom_v, key.first, key.second, sink);
+    // Probes that come after this wait for its answer (the ZMQ subscription
+    // is set on the upstream SUB socket).
+    auto id = ++st.next_request;
+    st.upstream_requests.insert(id);
+    self->request(source, std::chrono::seconds{10}, subscribe_atom_v, key.first, key.second, sink)
+      .then([self, id] { upstream_request_done(self, id); },
+            [self, id, topic](const caf::error& err) {
+              spdlog::warn("event fan-in: upstream subscription to {} failed: {}", topic,
+                           self->system().render(err));
+              upstream_request_done(self, id);
+            });
     spdlog::debug("event fan-in: subscribed upstream to {}", topic);
   } else {
     st.upstream.erase(key);
+    st.fresh.erase(topic);
     self->send(source, caf::unsubscribe_atom_v, key.first, key.second, sink);
     spdlog::debug("event fan-in: unsubscribed upstream from {}", topic);
+  }
+}
+
+/// Sends the newest current cached event the new subscriber of `sub`
+/// receives, to it alone. One message at most: libzmq restricts only the
+/// first send after reading a subscription to its subscriber.
+void send_last_value(self_ptr self, const std::string& sub) {
+  auto& st = self->state;
+  const cached_event* newest = nullptr;
+  for (const auto& topic : topics_received_by(sub)) {
+    auto c = st.last.find(topic);
+    if (c == st.last.end() || st.fresh.count(topic) == 0)
+      continue;
+    auto parts = split_topic(st, topic);
+    auto policy = parts ? st.last_value.find(parts->first) : st.last_value.end();
+    if (policy == st.last_value.end() || !policy->second.covers(parts->second))
+      continue;
+    if (!newest || c->second.seq > newest->seq)
+      newest = &c->second;
+  }
+  if (!newest)
+    return;
+  if (st.publisher->send_to_current(wire::craft_event(newest->ev))) {
+    ++st.last_values_sent;
+    spdlog::debug("event fan-in: sent the last value of {} to a new subscriber", newest->ev.topic);
   }
 }
 
@@ -100,6 +200,23 @@ void on_subscription(self_ptr self, const wire::multipart& frames) {
     return;
   }
   std::string topic{msg.substr(1)};
+  // Manual XPUB: the subscriber gets a filter only from us, and only now
+  // (it is libzmq's current pipe until the next send).
+  bool probe = topic.size() > events::subscription_probe_prefix.size()
+               && topic.compare(0, events::subscription_probe_prefix.size(),
+                                events::subscription_probe_prefix)
+                    == 0;
+  if (probe || names_a_topic(topic))
+    st.publisher->filter(topic, subscribe);
+  if (probe) {
+    if (!subscribe)
+      return;
+    if (st.upstream_requests.empty())
+      answer_probe(self, topic);
+    else
+      st.probes.push_back(deferred_probe{topic, st.upstream_requests});
+    return;
+  }
   auto& count = st.demand[topic];
   if (subscribe) {
     ++count;
@@ -110,6 +227,8 @@ void on_subscription(self_ptr self, const wire::multipart& frames) {
     st.demand.erase(topic);
   spdlog::debug("event fan-in: {} {} ({} local subscriptions)",
                 subscribe ? "subscribe" : "unsubscribe", topic, count);
+  if (subscribe && names_a_topic(topic))
+    send_last_value(self, topic);
   for (const auto& received : topics_received_by(topic))
     sync_upstream(self, received);
 }
@@ -149,8 +268,10 @@ fanin_actor spawn_event_fanin(caf::actor_system& sys, std::shared_ptr<publisher_
         st.last_at[ev.topic] = std::chrono::duration<double>(
                                  std::chrono::system_clock::now().time_since_epoch())
                                  .count();
+        if (auto parts = split_topic(st, ev.topic); parts && st.upstream.count(*parts) > 0)
+          st.fresh.insert(ev.topic);
         auto topic = ev.topic;
-        st.last.insert_or_assign(std::move(topic), std::move(ev));
+        st.last.insert_or_assign(std::move(topic), cached_event{std::move(ev), ++st.seq});
       },
       [self](readable_atom) { drain_publisher(self); },
       [self](put_atom, const std::string& thing, events::event_subscriber_actor source) {
@@ -158,6 +279,7 @@ fanin_actor spawn_event_fanin(caf::actor_system& sys, std::shared_ptr<publisher_
         // A replaced source (changed Thing) starts without our subscriptions.
         for (auto i = st.upstream.begin(); i != st.upstream.end();)
           i = i->first == thing ? st.upstream.erase(i) : std::next(i);
+        forget_freshness(st, thing);
         st.sources.insert_or_assign(thing, std::move(source));
         std::set<std::string> topics = st.pinned;
         for (const auto& [sub, n] : st.demand)
@@ -166,8 +288,13 @@ fanin_actor spawn_event_fanin(caf::actor_system& sys, std::shared_ptr<publisher_
         for (const auto& topic : topics)
           sync_upstream(self, topic);
       },
+      [self](last_atom, const std::string& thing, bool all, std::set<std::string>& events) {
+        self->state.last_value.insert_or_assign(thing, last_value_policy{all, std::move(events)});
+      },
       [self](delete_atom, const std::string& thing) {
         auto& st = self->state;
+        st.last_value.erase(thing);
+        forget_freshness(st, thing);
         auto src = st.sources.find(thing);
         if (src == st.sources.end())
           return;
@@ -194,7 +321,7 @@ fanin_actor spawn_event_fanin(caf::actor_system& sys, std::shared_ptr<publisher_
         if (i == self->state.last.end())
           return client::make_error(client::client_errc::unknown_message,
                                     "no event seen yet on " + topic);
-        return i->second;
+        return i->second.ev;
       },
       [self](get_atom, topics_atom) {
         auto& st = self->state;
@@ -213,6 +340,9 @@ fanin_actor spawn_event_fanin(caf::actor_system& sys, std::shared_ptr<publisher_
         out.received = st.received;
         out.forwarded = st.forwarded;
         out.cached = st.last.size();
+        out.last_values_sent = st.last_values_sent;
+        out.probes_answered = st.probes_answered;
+        out.last_value_supported = st.publisher && st.publisher->manual();
         return out;
       },
       [self](close_atom) { self->state.publisher.reset(); },

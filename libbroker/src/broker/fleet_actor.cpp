@@ -104,6 +104,8 @@ void add_thing(self_ptr self, const config::thing_config& thing) {
     sub.actor = events::spawn_event_subscriber(self->system(), scfg, st.transports);
   }
   sub.things.insert(thing.thing_id);
+  self->send(st.fanin, last_atom_v, thing.thing_id, thing.last_value_all,
+             std::set<std::string>(thing.last_value_events.begin(), thing.last_value_events.end()));
   self->send(st.fanin, put_atom_v, thing.thing_id, sub.actor);
   for (const auto& ev : thing.events)
     self->send(st.fanin, subscribe_atom_v, thing.thing_id, ev);

@@ -36,7 +36,10 @@ json to_json(const fanin_summary& ev) {
           {"pinned", ev.pinned},
           {"received", ev.received},
           {"forwarded", ev.forwarded},
-          {"cached", ev.cached}};
+          {"cached", ev.cached},
+          {"last_values_sent", ev.last_values_sent},
+          {"probes_answered", ev.probes_answered},
+          {"last_value_supported", ev.last_value_supported}};
 }
 
 json things_payload(const std::vector<thing_info>& things) {

@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <mutex>
 
 #include <spdlog/spdlog.h>
 #include <zmq.hpp>
@@ -184,25 +185,93 @@ private:
   bool curve_first_ = false;
 };
 
+/// ZMQ_XPUB_MANUAL_LAST_VALUE. zmq.h declares it only under
+/// ZMQ_BUILD_DRAFT_API, so we name it ourselves: libzmq 4.3.4's xpub.cpp
+/// handles it in every build (Debian's libzmq5 reports zmq_has("draft") == 0
+/// and still accepts and implements it; tests/daemon/events_test.cpp pins
+/// that). It is XPUB_MANUAL plus: the first message sent after a
+/// subscription message was read goes only to the subscriber that sent it
+/// (if one of its filters matches). Nothing else of the draft API is used.
+/// Why we need it: "the last value to the new subscriber only" cannot be
+/// done with one non-draft XPUB (XPUB_MANUAL filters apply to the last pipe,
+/// but every send goes to all matching pipes, and a SUB filters locally).
+constexpr int xpub_manual_last_value = 98;
+
+/// Manual mode: the subscriber of the last message read ("current") stays
+/// libzmq's `_last_pipe` until the next send. `armed_` tracks that, so that
+/// an ordinary send() first spends the restriction on a message nobody can
+/// match (one empty frame: every filter we set names a whole topic, none is
+/// empty) instead of sending an event to the current subscriber only.
+/// Without manual mode (libzmq refused the option) the socket is a plain
+/// XPUB_VERBOSER: libzmq keeps the filters, filter() does nothing and
+/// send_to_current() sends nothing.
 class zmq_publisher_socket : public publisher_socket {
 public:
-  explicit zmq_publisher_socket(std::unique_ptr<bound_socket> sock) : sock_(std::move(sock)) {}
+  zmq_publisher_socket(std::unique_ptr<bound_socket> sock, bool manual)
+    : sock_(std::move(sock)), manual_(manual) {}
 
   void send(const wire::multipart& frames) override {
+    disarm();
     // PUB semantics: a slow subscriber past its HWM loses messages, the
     // publisher never blocks.
     zmqio::send_multipart(sock_->socket(), frames);
   }
 
   std::optional<wire::multipart> receive() override {
-    return zmqio::recv_multipart(sock_->socket());
+    auto frames = zmqio::recv_multipart(sock_->socket());
+    if (frames && manual_)
+      armed_ = true;
+    return frames;
   }
+
+  void filter(std::string_view prefix, bool add) override {
+    if (!manual_)
+      return;
+    // libzmq applies it to the pipe of the last message read (no-op if none).
+    auto opt = add ? ZMQ_SUBSCRIBE : ZMQ_UNSUBSCRIBE;
+    zmq_setsockopt(sock_->socket().handle(), opt, prefix.data(), prefix.size());
+  }
+
+  bool send_to_current(const wire::multipart& frames) override {
+    if (!armed_)
+      return false;
+    armed_ = false;
+    zmqio::send_multipart(sock_->socket(), frames);
+    return true;
+  }
+
+  bool manual() const override { return manual_; }
 
   void watch(wake_callback wake) override { sock_->watch(std::move(wake)); }
 
 private:
+  void disarm() {
+    if (!armed_)
+      return;
+    armed_ = false;
+    zmq::message_t nothing;
+    (void)sock_->socket().send(nothing, zmq::send_flags::dontwait);
+  }
+
   std::unique_ptr<bound_socket> sock_;
+  bool manual_ = false;
+  bool armed_ = false;
 };
+
+/// Sets manual last-value mode; false (with one warning per process) when
+/// this libzmq refuses it: the broker then runs without the last value.
+bool try_manual_last_value(zmq::socket_t& sock) {
+  int on = 1;
+  if (zmq_setsockopt(sock.handle(), xpub_manual_last_value, &on, sizeof on) == 0)
+    return true;
+  static std::once_flag warned;
+  std::call_once(warned, [] {
+    spdlog::warn("event publisher: this libzmq refuses ZMQ_XPUB_MANUAL_LAST_VALUE ({}); "
+                 "running without the last value for new subscribers (last_value: is ignored)",
+                 zmq_strerror(zmq_errno()));
+  });
+  return false;
+}
 
 class zmq_listener_factory : public listener_factory {
 public:
@@ -240,7 +309,9 @@ public:
                  const frontend_options& options) override {
     try {
       auto sock = std::make_unique<bound_socket>(ctx_, io_, zmq::socket_type::xpub);
-      sock->socket().set(zmq::sockopt::xpub_verboser, 1);
+      bool manual = options.manual_last_value && try_manual_last_value(sock->socket());
+      if (!manual)
+        sock->socket().set(zmq::sockopt::xpub_verboser, 1);
       frontend_options pub;
       pub.zap_domain = options.zap_domain;
       pub.ipc_mode = options.ipc_mode;
@@ -249,7 +320,7 @@ public:
       if (auto ok = sock->bind_all(addresses); !ok)
         return unexpected<std::string>{ok.error()};
       auto endpoints = sock->endpoints();
-      return bound<publisher_socket>{std::make_unique<zmq_publisher_socket>(std::move(sock)),
+      return bound<publisher_socket>{std::make_unique<zmq_publisher_socket>(std::move(sock), manual),
                                      std::move(endpoints)};
     } catch (const zmq::error_t& err) {
       return unexpected<std::string>{std::string{"cannot open the event publisher: "}

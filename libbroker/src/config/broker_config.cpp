@@ -229,11 +229,33 @@ public:
       t.while_disconnected = choice<while_disconnected_policy>(v, join(path, "while_disconnected"),
                                     {{"wait", while_disconnected_policy::wait},
                                      {"fail_fast", while_disconnected_policy::fail_fast}});
+    if (auto v = node["last_value"])
+      read_last_value(v, join(path, "last_value"), t);
+  }
+
+  // `last_value: true | false | [event names]`.
+  void read_last_value(const YAML::Node& node, const std::string& key, thing_config& t) const {
+    t.last_value_events.clear();
+    if (node.IsSequence()) {
+      t.last_value_all = false;
+      for (std::size_t j = 0; j < node.size(); ++j) {
+        auto name = string(node[j], fmt::format("{}[{}]", key, j));
+        if (name.empty())
+          fail(node[j], fmt::format("{}[{}]", key, j), "must be an event name, not empty");
+        t.last_value_events.push_back(std::move(name));
+      }
+      return;
+    }
+    bool value = false;
+    if (!node.IsScalar() || !YAML::convert<bool>::decode(node, value))
+      fail(node, key, "must be true, false or a list of event names");
+    t.last_value_all = value;
   }
 
   inline static const std::vector<std::string_view> default_keys
     = {"handshake_timeout", "invokation_timeout", "execution_timeout", "deadline",
-       "deadline_margin",   "max_in_flight",      "on_disconnect",     "while_disconnected"};
+       "deadline_margin",   "max_in_flight",      "on_disconnect",     "while_disconnected",
+       "last_value"};
 
   broker_config read(const YAML::Node& root) const {
     broker_config cfg;

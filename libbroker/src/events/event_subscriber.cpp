@@ -1,6 +1,8 @@
 #include "holobroker/events/event_subscriber.hpp"
 
 #include <algorithm>
+#include <map>
+#include <random>
 #include <unordered_map>
 #include <vector>
 
@@ -22,7 +24,19 @@ using client::client_errc;
 using client::make_error;
 using client::readable_atom;
 
-using event_subscriber_impl = event_subscriber_actor::extend<caf::reacts_to<readable_atom>>;
+using client::deadline_atom;
+using client::deadline_atom_v;
+
+using event_subscriber_impl
+  = event_subscriber_actor::extend<caf::reacts_to<readable_atom>,
+                                   caf::reacts_to<deadline_atom, std::string>>;
+
+/// A subscribe request waiting for the answer to its probe.
+struct pending_probe {
+  caf::response_promise rp;
+  std::string topic;
+  caf::actor_addr sink;
+};
 
 struct subscriber_state {
   static inline const char* name = "holobroker.events";
@@ -34,6 +48,8 @@ struct subscriber_state {
   std::unordered_map<std::string, std::vector<event_sink_actor>> sinks; ///< by exact topic
   std::unordered_map<std::string, wire::event> last;                    ///< by exact topic
   std::uint64_t dropped = 0;
+  std::map<std::string, pending_probe> probes; ///< by probe topic
+  std::uint64_t probes_sent = 0;
 
   template <class... Ts>
   void log(spdlog::level::level_enum lvl, fmt::format_string<Ts...> fmt, Ts&&... xs) const {
@@ -71,6 +87,14 @@ void drain(subscriber_self self) {
     if (!ev) {
       ++st.dropped;
       st.log(spdlog::level::warn, "dropped a malformed event: {}", ev.error().to_string());
+      continue;
+    }
+    if (auto p = st.probes.find(ev->topic); p != st.probes.end()) {
+      st.transport->unsubscribe(p->first);
+      st.log(spdlog::level::debug, "subscription {} confirmed by probe {}", p->second.topic,
+             p->first);
+      p->second.rp.deliver(caf::unit);
+      st.probes.erase(p);
       continue;
     }
     // ZeroMQ matches subscriptions by prefix; only exact topics count.
@@ -128,8 +152,40 @@ subscriber_actor(subscriber_self self, event_subscriber_config cfg,
         v.push_back(sink);
         self->monitor(sink);
       }
-      drain(self); // setsockopt may have consumed the ZMQ_FD edge
-      return caf::unit;
+      if (!st.cfg.probe) {
+        drain(self); // setsockopt may have consumed the ZMQ_FD edge
+        return caf::unit;
+      }
+      // The probe goes out on the same pipe after the subscription, so its
+      // answer proves the broker has read (and acted on) the subscription.
+      static thread_local std::mt19937_64 rng{std::random_device{}()};
+      auto probe = std::string{subscription_probe_prefix} + fmt::format("{:016x}-{}", rng(), ++st.probes_sent);
+      st.transport->subscribe(probe);
+      auto rp = self->make_response_promise();
+      st.probes.emplace(probe, pending_probe{rp, topic, sink.address()});
+      self->delayed_send(self, st.cfg.probe_timeout, deadline_atom_v, probe);
+      drain(self);
+      return rp;
+    },
+    [self](deadline_atom, const std::string& probe) {
+      auto& st = self->state;
+      auto p = st.probes.find(probe);
+      if (p == st.probes.end())
+        return; // answered in time
+      auto pending = std::move(p->second);
+      st.probes.erase(p);
+      if (st.transport)
+        st.transport->unsubscribe(probe);
+      st.remove_sink(pending.topic, pending.sink);
+      auto msg = fmt::format("no answer to the subscription probe for {} from the event "
+                             "publisher of '{}' at '{}' within {} ms (a holobroker answers once "
+                             "its upstream subscription is set; a plain hololinked server never "
+                             "answers: subscribe without a probe)",
+                             pending.topic, st.cfg.server_id, st.cfg.address,
+                             std::chrono::duration_cast<std::chrono::milliseconds>(
+                               st.cfg.probe_timeout).count());
+      st.log(spdlog::level::warn, "{}", msg);
+      pending.rp.deliver(make_error(client_errc::timeout, msg));
     },
     [self](unsubscribe_atom, const std::string& thing, const std::string& event,
            const event_sink_actor& sink) {

@@ -21,9 +21,26 @@
 // `x/test_event_with_json_schema`), subscriber A of S receives E too,
 // exactly as it would on a direct connection.
 //
-// Every event received is kept as the last value of its topic.
+// Every event received is kept as the last value of its topic (introspection
+// `last_event`). A new subscriber of S gets, to itself alone and before any
+// newer event, the newest kept event S receives, if the configuration asks
+// for that Thing/event and the event arrived during the current upstream
+// subscription (another subscriber or a pin kept it current; a value from an
+// earlier subscription may be stale and is never sent). The XPUB runs in
+// libzmq's manual last-value mode (listener.hpp): the fan-in sets each
+// subscriber's filter itself right after reading its subscription, and the
+// first send after that reaches only that subscriber. Residual case: if
+// libzmq processes another subscriber's disconnect inside that very send (it
+// then forgets which subscriber was current), the last value also reaches
+// the other subscribers of S once.
+//
+// Subscription probes (events/event_subscriber.hpp): a subscription to
+// `holobroker/.probe/<nonce>` is answered with one event on that topic once
+// every upstream subscription requested before it is set on the upstream
+// SUB socket; it is no demand and never goes upstream.
 
 #include <memory>
+#include <set>
 #include <string>
 
 #include <caf/typed_actor.hpp>
@@ -44,6 +61,9 @@ using fanin_actor = caf::typed_actor<
   caf::reacts_to<readable_atom>,
   /// Thing id -> the subscriber of its server's event publisher.
   caf::reacts_to<put_atom, std::string, events::event_subscriber_actor>,
+  /// Thing id, all events, event names: whose last value a new subscriber
+  /// gets at once (`last_value:` of the configuration; none by default).
+  caf::reacts_to<last_atom, std::string, bool, std::set<std::string>>,
   /// The Thing left the fleet: ends its upstream subscriptions.
   caf::reacts_to<delete_atom, std::string>,
   /// Pins thing/event: subscribed upstream whether or not anybody listens,

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "holobroker/expected.hpp"
@@ -52,16 +53,34 @@ struct frontend_options {
   /// first byte the socket adds on receive and strips on send ('C' / 'P').
   std::string curve_address;
   std::string curve_secret_key; ///< Z85
+  /// Publisher only: try libzmq's manual last-value mode (publisher_socket);
+  /// false, or a libzmq that refuses it, gives a plain XPUB_VERBOSER.
+  bool manual_last_value = true;
 };
 
-/// A bound XPUB. receive() yields subscription messages (`\x01topic` /
-/// `\x00topic`), one per subscriber and topic (XPUB_VERBOSER), so that the
-/// owner can count subscribers per exact topic.
+/// A bound XPUB, normally in manual mode (ZMQ_XPUB_MANUAL_LAST_VALUE, zmq_listener.cpp):
+/// receive() yields every subscription message (`\x01topic` / `\x00topic`),
+/// one per subscriber and topic, also the unsubscriptions of a subscriber
+/// that went away, so the owner can count subscribers per subscription.
+/// The subscriber that sent the message receive() returned last is the
+/// *current* one until the next receive() or send(): only it can be given
+/// filters (a subscriber receives nothing the owner did not `filter` for it)
+/// and a message of its own (`send_to_current`).
 class publisher_socket {
 public:
   virtual ~publisher_socket() = default;
+  /// To every subscriber with a filter that is a prefix of frame 0.
   virtual void send(const wire::multipart& frames) = 0;
   virtual std::optional<wire::multipart> receive() = 0;
+  /// Adds (or removes) a prefix filter of the current subscriber; nothing
+  /// when there is none (the message came from a subscriber that went away).
+  virtual void filter(std::string_view prefix, bool add) = 0;
+  /// To the current subscriber only, if one of its filters matches frame 0;
+  /// false (nothing sent) when there is no current subscriber.
+  virtual bool send_to_current(const wire::multipart& frames) = 0;
+  /// False: libzmq keeps every subscriber's filters itself (what it was
+  /// sent), filter() does nothing and send_to_current() always fails.
+  virtual bool manual() const = 0;
   virtual void watch(transport::wake_callback wake) = 0;
 };
 

@@ -1,7 +1,8 @@
 #pragma once
 
 // ZeroMQ listeners: ROUTER (ROUTER_MANDATORY, so a reply to a client that
-// went away is reported instead of vanishing) and XPUB (XPUB_VERBOSER).
+// went away is reported instead of vanishing) and XPUB (manual last-value
+// mode, see listener.hpp and zmq_listener.cpp).
 // Their fds are watched by one reactor thread of the factory, so the
 // broker's own sockets add one thread in total, whatever the fleet size.
 

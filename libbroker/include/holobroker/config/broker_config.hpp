@@ -52,6 +52,11 @@ struct thing_config {
   while_disconnected_policy while_disconnected = while_disconnected_policy::wait;
   /// Event names to subscribe upstream from the start (more on demand).
   std::vector<std::string> events;
+  /// `last_value:` whose last event a new subscriber gets at once: every
+  /// event (`true`), none (`false`, the default: like a direct connection),
+  /// or the listed event names (a property's is `<property>_change_event`).
+  bool last_value_all = false;
+  std::vector<std::string> last_value_events;
 
   /// The client-side deadline of a request with this Thing's defaults.
   seconds effective_deadline() const;

@@ -7,7 +7,11 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
+#include <chrono>
+
+#include <caf/timespan.hpp>
 #include <caf/typed_actor.hpp>
 
 #include "holobroker/client/atoms.hpp"
@@ -30,12 +34,25 @@ using client::subscribe_atom_v;
 using client::unsubscribe_atom;
 using client::unsubscribe_atom_v;
 
+/// Subscription probes (issue #13): a holobroker subscriber that must know
+/// its subscription is in effect at a broker also subscribes
+/// `<prefix><nonce>`; the broker, on reading that subscription on its XPUB
+/// (after the subscriber's earlier subscriptions, same pipe, in order, and
+/// once its own upstream subscriptions for them are set), publishes one event
+/// on exactly that topic. Only that subscriber has a filter for it, and no
+/// hololinked client subscribes a topic it starts with (`.probe` cannot be a
+/// Python attribute name), so real hololinked clients never see a probe.
+inline constexpr std::string_view subscription_probe_prefix = "holobroker/.probe/";
+
 /// Whoever receives events: `(event_atom, wire::event)` per event.
 using event_sink_actor = caf::typed_actor<caf::reacts_to<event_atom, wire::event>>;
 
 using event_subscriber_actor = caf::typed_actor<
   /// Delivers events of thing/event to the sink until unsubscribed or the sink
-  /// terminates. Answers (empty) once the ZMQ subscription is set.
+  /// terminates. Answers (empty) once the ZMQ subscription is set, or, with
+  /// `probe`, once the broker answered the probe that follows it (every
+  /// event the broker publishes after that reaches the sink); `timeout`
+  /// error (and no subscription) if no probe answer comes in `probe_timeout`.
   caf::reacts_to<subscribe_atom, std::string, std::string, event_sink_actor>,
   caf::reacts_to<unsubscribe_atom, std::string, std::string, event_sink_actor>,
   /// The last event seen on thing/event; `unknown_message` if none yet.
@@ -45,6 +62,12 @@ struct event_subscriber_config {
   std::string server_id;
   /// The publisher's address (transport::server_endpoints::event_address).
   std::string address;
+  /// Confirm each subscription with a probe: only a holobroker answers one.
+  /// Without (a plain hololinked server has no such thing), a subscription
+  /// is reported once set on the SUB socket, and events the server publishes
+  /// before the subscription reached it are lost (PUB/SUB slow joiner).
+  bool probe = false;
+  caf::timespan probe_timeout = std::chrono::seconds{5};
 };
 
 event_subscriber_actor
