@@ -2,6 +2,8 @@
 #include <caf/test/unit_test.hpp>
 
 #include <condition_variable>
+#include <fstream>
+#include <sstream>
 #include <mutex>
 #include <thread>
 
@@ -13,9 +15,14 @@
 #include <nlohmann/json.hpp>
 
 #include "fleet_fixture.hpp"
+#include "holobroker/broker/listener.hpp"
+#include "holobroker/broker/zmq_listener.hpp"
+#include "holobroker/client/error.hpp"
 #include "holobroker/client/type_ids.hpp"
 #include "holobroker/events/event_subscriber.hpp"
+#include "holobroker/transport/reactor.hpp"
 #include "holobroker/transport/zmq_transport.hpp"
+#include "support/process.hpp"
 #include "holobroker/wire/event.hpp"
 #include "holobroker/zmq/multipart_io.hpp"
 
@@ -106,6 +113,54 @@ struct library_config : caf::actor_system_config {
     client::add_message_types(*this);
   }
 };
+
+/// The next message the broker's publisher socket yields within `timeout`
+/// (subscriptions arrive asynchronously; bounded wait).
+std::optional<wire::multipart> receive_within(broker::publisher_socket& pub,
+                                              std::chrono::milliseconds timeout) {
+  auto until = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < until) {
+    if (auto frames = pub.receive())
+      return frames;
+    std::this_thread::sleep_for(1ms);
+  }
+  return std::nullopt;
+}
+
+/// Reads subscription messages until `\x01topic` arrives; applies the filter
+/// (as the fan-in does). False if it did not come in time.
+bool accept_subscription(broker::publisher_socket& pub, const std::string& topic) {
+  for (;;) {
+    auto frames = receive_within(pub, 5s);
+    if (!frames)
+      return false;
+    auto msg = (*frames)[0].to_string();
+    if (msg == "\x01" + topic) {
+      pub.filter(topic, true);
+      return true;
+    }
+  }
+}
+
+wire::multipart event_frames(const std::string& event, const std::string& payload) {
+  return wire::craft_event(
+    wire::make_event("srv", "t", event, wire::shared_bytes::copy_of(payload)));
+}
+
+/// Whether `path` contains `text` within `timeout` (a child's stderr log).
+bool file_shows(const std::string& path, const std::string& text,
+                std::chrono::milliseconds timeout) {
+  auto until = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < until) {
+    std::ifstream in{path};
+    std::stringstream all;
+    all << in.rdbuf();
+    if (all.str().find(text) != std::string::npos)
+      return true;
+    std::this_thread::sleep_for(5ms);
+  }
+  return false;
+}
 
 struct fixture : fleet_fixture {
   temp_dir files;
@@ -256,38 +311,146 @@ CAF_TEST(a late subscriber gets the last value at once and the others get it exa
 
 CAF_TEST(no event published after a probed subscription returns is lost) {
   start_sim({"--config", sim_config()});
-  start_daemon(lab_thing());
+  // Pinned: the broker is subscribed upstream before any trial, so what is
+  // under test is the broker's own publisher (a new SUB pipe per trial).
+  start_daemon(lab_thing("    events: [prop_change_event]\n"));
   auto c = client("raw-client-probe");
   library_config cfg;
   caf::actor_system sys{cfg};
   auto transports = transport::make_zmq_transport_factory();
-  int lost = 0;
-  constexpr int trials = 200;
-  for (int trial = 0; trial < trials; ++trial) {
-    events::event_subscriber_config scfg{"holobroker", daemon->events("ipc")};
-    scfg.probe = true;
-    auto sub = events::spawn_event_subscriber(sys, scfg, transports);
-    auto got = std::make_shared<collected>();
-    auto sink = sys.spawn(sink_fn, got);
-    {
-      caf::scoped_actor self{sys};
-      bool ok = false;
-      self
-        ->request(sub, caf::infinite, events::subscribe_atom_v, std::string{"lab"},
-                  std::string{"prop_change_event"}, sink)
-        .receive([&] { ok = true; },
-                 [&](caf::error& err) { CAF_FAIL("subscribe failed: " << sys.render(err)); });
-      CAF_REQUIRE(ok);
+  // Probed (what the library and the CLI do through the broker), then the
+  // same without the probe: the control shows what the probe prevents.
+  auto lost_in = [&](bool probe, int trials, int first_value) {
+    int lost = 0;
+    for (int trial = 0; trial < trials; ++trial) {
+      events::event_subscriber_config scfg{"holobroker", daemon->events("ipc")};
+      scfg.probe = probe;
+      auto sub = events::spawn_event_subscriber(sys, scfg, transports);
+      auto got = std::make_shared<collected>();
+      auto sink = sys.spawn(sink_fn, got);
+      {
+        caf::scoped_actor self{sys};
+        bool ok = false;
+        self
+          ->request(sub, caf::infinite, events::subscribe_atom_v, std::string{"lab"},
+                    std::string{"prop_change_event"}, sink)
+          .receive([&] { ok = true; },
+                   [&](caf::error& err) { CAF_FAIL("subscribe failed: " << sys.render(err)); });
+        CAF_REQUIRE(ok);
+      }
+      // Subscribed: the very next event must arrive.
+      auto value = std::to_string(first_value + trial);
+      CAF_REQUIRE(c->call("holobroker", op(*c, "lab", "prop", "writeproperty", value)));
+      if (!got->wait_for_payload(value, probe ? 5s : 300ms))
+        ++lost;
+      caf::anon_send_exit(sub, caf::exit_reason::user_shutdown);
+      caf::anon_send_exit(sink, caf::exit_reason::user_shutdown);
     }
-    // Subscribed: the very next event must arrive.
-    auto value = std::to_string(1000 + trial);
+    return lost;
+  };
+  constexpr int trials = 200;
+  auto start = std::chrono::steady_clock::now();
+  CAF_CHECK_EQUAL(lost_in(true, trials, 1000), 0);
+  auto took = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start);
+  CAF_MESSAGE("probed: " << trials << " trials, 0 lost expected, "
+                         << took.count() / trials << " ms per trial");
+  auto unprobed = lost_in(false, 50, 5000);
+  CAF_MESSAGE("control without probe: " << unprobed << " of 50 events lost");
+}
+
+CAF_TEST(the CLI reports a subscription through the broker only once the broker confirmed it) {
+  start_sim({"--config", sim_config()});
+  start_daemon(lab_thing("    events: [prop_change_event]\n"));
+  auto c = client("raw-client-cli");
+  constexpr int trials = 10;
+  for (int trial = 0; trial < trials; ++trial) {
+    auto log = files.string() + "/cli-subscribe-" + std::to_string(trial) + ".log";
+    child_process cli{HOLOBROKER_CLI_BINARY,
+                      {"--broker", daemon->frontend("ipc"), "--broker-id", "holobroker",
+                       "--log-level", "info", "subscribe", "lab", "prop_change_event", "--count",
+                       "1"},
+                      {},
+                      log};
+    CAF_REQUIRE(file_shows(log, "subscribed to lab/prop_change_event (confirmed by the broker)",
+                           10s));
+    auto value = std::to_string(7000 + trial);
     CAF_REQUIRE(c->call("holobroker", op(*c, "lab", "prop", "writeproperty", value)));
-    if (!got->wait_for_payload(value, 5s))
-      ++lost;
-    caf::anon_send_exit(sub, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(sink, caf::exit_reason::user_shutdown);
+    auto line = cli.read_line(5s);
+    CAF_REQUIRE(line.has_value());
+    CAF_CHECK_EQUAL(*line, value);
+    auto status = cli.wait_exit(5s);
+    CAF_REQUIRE(status.has_value());
+    CAF_CHECK_EQUAL(exit_code_of(*status), 0);
   }
-  CAF_CHECK_EQUAL(lost, 0);
+}
+
+CAF_TEST(the publisher sends right after a subscription to that subscriber only) {
+  // What the last value rests on: libzmq 4.3.4's ZMQ_XPUB_MANUAL_LAST_VALUE
+  // (a draft option in zmq.h, implemented by Debian's build). If a libzmq
+  // update drops or changes it, this test says so.
+  auto io = std::make_shared<transport::reactor>();
+  auto ctx_ptr = std::shared_ptr<zmq::context_t>(&ctx, [](zmq::context_t*) {});
+  auto factory = broker::make_zmq_listener_factory(ctx_ptr, io);
+  auto address = "ipc://" + files.string() + "/pub.ipc";
+  auto opened = factory->open_publisher({address}, {});
+  CAF_REQUIRE(opened.has_value());
+  auto& pub = *opened->socket;
+  CAF_REQUIRE(pub.manual());
+  subscriber early{ctx, address};
+  early.subscribe("t/x");
+  CAF_REQUIRE(accept_subscription(pub, "t/x"));
+  pub.send(event_frames("x", "1"));
+  auto first = early.next(5s);
+  CAF_REQUIRE(first.has_value());
+  CAF_CHECK_EQUAL(first->payload.view(), "1");
+  subscriber late{ctx, address};
+  late.subscribe("t/x");
+  CAF_REQUIRE(accept_subscription(pub, "t/x"));
+  CAF_CHECK(pub.send_to_current(event_frames("x", "1")));
+  auto got = late.next(5s);
+  CAF_REQUIRE(got.has_value());
+  CAF_CHECK_EQUAL(got->payload.view(), "1");
+  CAF_CHECK(!early.next(300ms).has_value());
+  // Only once per subscription message; later sends reach every filter.
+  CAF_CHECK(!pub.send_to_current(event_frames("x", "never")));
+  pub.send(event_frames("x", "2"));
+  for (auto* s : {&early, &late}) {
+    auto ev = s->next(5s);
+    CAF_REQUIRE(ev.has_value());
+    CAF_CHECK_EQUAL(ev->payload.view(), "2");
+    CAF_CHECK(!s->next(200ms).has_value());
+  }
+  // A subscriber without a filter from us receives nothing.
+  subscriber unfiltered{ctx, address};
+  unfiltered.subscribe("t/x");
+  auto sub = receive_within(pub, 5s);
+  CAF_REQUIRE(sub.has_value());
+  pub.send(event_frames("x", "3"));
+  CAF_CHECK(!unfiltered.next(300ms).has_value());
+  CAF_CHECK(early.next(5s).has_value());
+}
+
+CAF_TEST(without manual mode the publisher filters as a plain XPUB and sends no last values) {
+  auto io = std::make_shared<transport::reactor>();
+  auto ctx_ptr = std::shared_ptr<zmq::context_t>(&ctx, [](zmq::context_t*) {});
+  auto factory = broker::make_zmq_listener_factory(ctx_ptr, io);
+  auto address = "ipc://" + files.string() + "/plain.ipc";
+  broker::frontend_options options;
+  options.manual_last_value = false;
+  auto opened = factory->open_publisher({address}, options);
+  CAF_REQUIRE(opened.has_value());
+  auto& pub = *opened->socket;
+  CAF_CHECK(!pub.manual());
+  subscriber a{ctx, address};
+  a.subscribe("t/x");
+  auto sub = receive_within(pub, 5s);
+  CAF_REQUIRE(sub.has_value());
+  CAF_CHECK_EQUAL((*sub)[0].to_string(), "\x01t/x");
+  CAF_CHECK(!pub.send_to_current(event_frames("x", "0")));
+  pub.send(event_frames("x", "1"));
+  auto ev = a.next(5s);
+  CAF_REQUIRE(ev.has_value());
+  CAF_CHECK_EQUAL(ev->payload.view(), "1");
 }
 
 CAF_TEST(a probe to a plain hololinked publisher times out with a clear error) {

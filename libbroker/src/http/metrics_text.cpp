@@ -125,6 +125,12 @@ std::string metrics_text(const json& status) {
                "Events republished to local subscribers.", member(ev, "forwarded"));
   broker_gauge("holobroker_event_cache_topics", "gauge",
                "Topics whose last event the broker holds.", member(ev, "cached"));
+  broker_gauge("holobroker_event_last_values_sent_total", "counter",
+               "Last values sent to a new subscriber alone (last_value:).",
+               member(ev, "last_values_sent"));
+  broker_gauge("holobroker_event_probes_answered_total", "counter",
+               "Subscription probes answered (holobroker subscribers confirming a subscription).",
+               member(ev, "probes_answered"));
   {
     std::uint64_t subs = 0;
     const auto& subscribed = member(ev, "subscribed");
