@@ -35,6 +35,13 @@ client::client_actor spawn_fake_connection(caf::actor_system& sys,
         if (req.objekt == "gone")
           return make_error(client_errc::disconnected, "server disconnected");
         operation_reply rep;
+        if (req.objekt == "echo") {
+          rep.payload = req.payload;
+          rep.preserialized = req.preserialized;
+          rep.payload_content_type = req.payload_content_type;
+          rep.preencoded_payload_content_type = req.preencoded_payload_content_type;
+          return rep;
+        }
         rep.message_id = "upstream-id";
         rep.payload = wire::shared_bytes::copy_of("42");
         rep.payload_content_type = "application/json";

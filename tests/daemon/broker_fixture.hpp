@@ -32,6 +32,12 @@ struct fake_wire_state {
   std::vector<wire::multipart> sent;
   transport::wake_callback wake;
   bool closed = false;
+  /// The User-Id each inbound message arrives with, in order (what the ZAP
+  /// handler would say); a message without one is anonymous.
+  std::deque<std::string> user_ids;
+  /// Every Nth send reports would_block (a client that does not read); it is
+  /// recorded in `sent` all the same. 0: every send succeeds.
+  std::size_t would_block_every = 0;
 };
 
 /// The next message a test queued for a fake socket, if any.
@@ -49,9 +55,20 @@ public:
   ~fake_frontend_socket() override { st_->closed = true; }
   transport::send_result send(const wire::multipart& frames) override {
     st_->sent.push_back(frames);
+    if (st_->would_block_every != 0 && st_->sent.size() % st_->would_block_every == 0)
+      return transport::send_result::would_block;
     return transport::send_result::sent;
   }
   std::optional<wire::multipart> receive() override { return pop_inbound(*st_); }
+  std::optional<wire::multipart> receive(std::string& user_id) override {
+    user_id.clear();
+    auto m = pop_inbound(*st_);
+    if (m && !st_->user_ids.empty()) {
+      user_id = std::move(st_->user_ids.front());
+      st_->user_ids.pop_front();
+    }
+    return m;
+  }
   void watch(transport::wake_callback wake) override { st_->wake = std::move(wake); }
 
 private:
@@ -122,7 +139,8 @@ struct connection_script {
 /// A fake Thing connection (client actor). Answers by objekt: "hang" is held
 /// (send it (receive_response_atom, "release:N") to answer the N-th held one
 /// with `1`), "boom" raises ValueError, "late" is a server TIMEOUT
-/// "execution", "lost" is the broker's deadline, "gone" is a disconnect;
+/// "execution", "lost" is the broker's deadline, "gone" is a disconnect,
+/// "echo" replies with the request's payload frames and content types;
 /// anything else replies `42`.
 client::client_actor spawn_fake_connection(caf::actor_system& sys,
                                            std::shared_ptr<connection_script> s);
