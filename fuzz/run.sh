@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # usage: fuzz/run.sh BUILD_DIR SECONDS
 # Seeds a corpus under BUILD_DIR from the golden captures, then fuzzes the wire
-# codec for SECONDS. Fails (non-zero exit) on any crash, sanitizer report,
+# codec for SECONDS, then the config/policy loader and the broker's front
+# end (when built) for SECONDS each. Fails (non-zero exit) on any crash, sanitizer report,
 # oracle violation, timeout or out-of-memory; the input is kept in
 # BUILD_DIR/fuzz/artifacts/.
 set -euo pipefail
@@ -50,4 +51,21 @@ if [ -x "$config_fuzzer" ]; then
     -artifact_prefix="$artifacts/config-" \
     -print_final_stats=1
   echo "fuzz_config: no crash in ${seconds}s; corpus $(ls "$config_corpus" | wc -l) inputs"
+fi
+
+# The broker's front end over fake sockets (fuzz/fuzz_frontend.cpp), seeded
+# with the captures' client messages in the length-prefixed input format.
+frontend_fuzzer="$build/fuzz/fuzz_frontend"
+if [ -x "$frontend_fuzzer" ]; then
+  frontend_corpus="$build/fuzz/corpus-frontend"
+  mkdir -p "$frontend_corpus"
+  "$seeder" --frontend "$frontend_corpus"
+  "$frontend_fuzzer" "$frontend_corpus" \
+    -max_total_time="$seconds" \
+    -max_len=65536 \
+    -timeout=10 \
+    -rss_limit_mb=2048 \
+    -artifact_prefix="$artifacts/frontend-" \
+    -print_final_stats=1
+  echo "fuzz_frontend: no crash in ${seconds}s; corpus $(ls "$frontend_corpus" | wc -l) inputs"
 fi

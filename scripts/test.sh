@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The test command of the README and of CI: installs dependencies, builds
 # with warnings as errors, runs the test suite, runs it again under
-# AddressSanitizer + UndefinedBehaviorSanitizer, then fuzzes the wire parser
-# for a bounded time. Set HOLOBROKER_FUZZ_SECONDS=0 to skip fuzzing.
+# AddressSanitizer + UndefinedBehaviorSanitizer, then fuzzes the wire parser,
+# the config/policy loader and the front end for a bounded time each.
+# Set HOLOBROKER_FUZZ_SECONDS=0 to skip fuzzing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
@@ -42,10 +43,10 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
   ctest --test-dir build-asan --output-on-failure -j "$jobs"
 
 if [ "$fuzz_seconds" -gt 0 ] && [ -f fuzz/CMakeLists.txt ]; then
-  echo "== fuzz the wire parser and the config/policy loader for ${fuzz_seconds}s each"
+  echo "== fuzz the wire parser, the config/policy loader and the front end for ${fuzz_seconds}s each"
   CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DHOLOBROKER_FUZZ=ON -DHOLOBROKER_TESTS=OFF -DHOLOBROKER_BENCH=OFF >/dev/null
-  cmake --build build-fuzz -j "$jobs" --target fuzz_wire fuzz_config
+  cmake --build build-fuzz -j "$jobs" --target fuzz_wire fuzz_config fuzz_frontend
   ./fuzz/run.sh build-fuzz "$fuzz_seconds"
 fi
 echo "== all tests passed"

@@ -72,6 +72,25 @@ CAF_TEST(a reply goes back to the identity that asked under its message id) {
   CAF_CHECK(router_calls->seen[0].options.server_context == a.header.server_context);
 }
 
+CAF_TEST(a oneway request to the broker itself gets no reply like every oneway request) {
+  // Found by fuzz_frontend: `ping` with oneway=true was answered.
+  auto ctx = wire::default_operation_context();
+  ctx.oneway = true;
+  for (const char* action : {"ping", "things", "status"}) {
+    auto req = wire::make_operation("c", "holobroker", "holobroker", action,
+                                    wire::op::invoke_action, wire::null_payload(), ctx);
+    client_sends(from_client("c", req));
+  }
+  // A oneway request is done when it is sent: a ping after it is answered.
+  auto ping = wire::make_operation("c", "holobroker", "holobroker", "ping",
+                                   wire::op::invoke_action);
+  client_sends(from_client("c", ping));
+  advance_time(std::chrono::seconds{30});
+  sched.run();
+  CAF_REQUIRE_EQUAL(front->sent.size(), 1u);
+  CAF_CHECK_EQUAL(sent_response(0).header.message_id, ping.header.message_id);
+}
+
 CAF_TEST(handshake is answered by the broker itself) {
   auto hs = wire::make_handshake("client-a", "holobroker");
   client_sends(from_client("client-a", hs));

@@ -72,6 +72,13 @@ void on_message(self_ptr self, const wire::multipart& frames, const std::string&
     return;
   }
   if (h.thing_id == st.cfg.broker_id) {
+    // The broker's own actions only answer: a oneway one has nothing to do
+    // and, like every oneway request, gets no reply (found by fuzz_frontend).
+    if (h.server_context.oneway) {
+      spdlog::info("front end: oneway {} {} from {} to the broker ignored (its actions only "
+                   "answer)", h.operation, h.objekt, printable(req.routing_id));
+      return;
+    }
     introspect(self, req);
     return;
   }
