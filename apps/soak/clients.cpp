@@ -269,12 +269,14 @@ void clients::take(peer& p) {
     if (res->header.message_id.rfind("soak", 0) != 0
         && res->header.type == wire::message_type::handshake)
       continue; // our own connection handshakes
-    std::string ex_type;
+    std::string ex_type, ex_message;
     if (res->header.type == wire::message_type::exception
         || res->header.type == wire::message_type::invalid_message)
-      if (auto ex = wire::parse_remote_exception(res->payload.view()))
+      if (auto ex = wire::parse_remote_exception(res->payload.view())) {
         ex_type = ex->type;
-    book_.answered(res->header.message_id, res->header.type, ex_type);
+        ex_message = ex->message;
+      }
+    book_.answered(res->header.message_id, res->header.type, ex_type, ex_message);
     if (&p != &vandal_ && p.in_flight > 0)
       --p.in_flight;
   }

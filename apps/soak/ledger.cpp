@@ -25,7 +25,7 @@ std::string ledger::open(std::size_t client, expects what, clock_type::time_poin
 }
 
 void ledger::answered(const std::string& message_id, wire::message_type type,
-                      const std::string& exception_type) {
+                      const std::string& exception_type, const std::string& exception_message) {
   // "soak<client>-<seq>"
   std::size_t client = 0;
   std::uint64_t seq = 0;
@@ -58,6 +58,8 @@ void ledger::answered(const std::string& message_id, wire::message_type type,
       if (!exception_type.empty())
         key += " " + exception_type;
       ++outcomes_[key];
+      if (!exception_message.empty())
+        examples_.try_emplace(key, exception_message);
       return;
     }
     case state::done:

@@ -32,7 +32,7 @@ public:
 
   /// An answer arrived; violations are recorded, not thrown.
   void answered(const std::string& message_id, wire::message_type type,
-                const std::string& exception_type);
+                const std::string& exception_type, const std::string& exception_message = {});
 
   /// Ids whose answer is later than `deadline` after they were sent are
   /// lost (recorded once each).
@@ -46,6 +46,8 @@ public:
   std::uint64_t strays() const noexcept { return strays_; }
   /// Outcomes by answer type (and exception type for EXCEPTION).
   const std::map<std::string, std::uint64_t>& outcomes() const noexcept { return outcomes_; }
+  /// The first exception message seen per outcome, for the report.
+  const std::map<std::string, std::string>& examples() const noexcept { return examples_; }
   /// The first violations, for the report.
   const std::vector<std::string>& violations() const noexcept { return violations_; }
 
@@ -60,6 +62,7 @@ private:
   std::vector<client_book> books_;
   std::uint64_t sent_ = 0, pending_ = 0, silent_ = 0, lost_ = 0, duplicates_ = 0, strays_ = 0;
   std::map<std::string, std::uint64_t> outcomes_;
+  std::map<std::string, std::string> examples_;
   std::vector<std::string> violations_;
   std::uint64_t violation_count_ = 0;
 };

@@ -278,7 +278,10 @@ int run(options opt) {
   std::printf("soak: outcomes");
   for (const auto& [k, n] : book.outcomes())
     std::printf(" [%s]=%llu", k.c_str(), static_cast<unsigned long long>(n));
-  std::printf("\nsoak: faults");
+  std::printf("\n");
+  for (const auto& [k, m] : book.examples())
+    std::printf("soak: example [%s]: %s\n", k.c_str(), m.substr(0, 200).c_str());
+  std::printf("soak: faults");
   for (const auto& [k, n] : faults.counts())
     std::printf(" %s=%llu", k.c_str(), static_cast<unsigned long long>(n));
   std::printf("\nsoak: rss_kib start=%ld end=%ld peak=%ld (after %.0f s warm-up; allowed %ld)\n",
