@@ -115,6 +115,53 @@ CAF_TEST(unknown thing is INVALID_MESSAGE KeyError and nothing else) {
   CAF_CHECK_EQUAL(ex->message, "'nope'");
 }
 
+CAF_TEST(requests for unknown Things each get one KeyError and leave no per-Thing state) {
+  // A client sending random thingIDs must not grow the broker's memory: they
+  // are counted in one aggregate counter, never one entry per id.
+  client_sends(from_client("c", op("c", "spectrometer", "x")));
+  client_sends(from_client("c", op("c", "holobroker", "status", wire::op::invoke_action)));
+  CAF_REQUIRE_EQUAL(front->sent.size(), 2u);
+  auto before = payload_json(1)["broker"];
+  CAF_CHECK_EQUAL(before["things_counted"], 1);
+  CAF_CHECK_EQUAL(before["unknown_thing"], 0);
+  constexpr std::size_t n = 300;
+  constexpr std::size_t oneway = 20;
+  std::vector<std::string> message_ids;
+  for (std::size_t i = 0; i < n; ++i) {
+    auto req = op("c", "random-" + std::to_string(i), "x");
+    message_ids.push_back(req.header.message_id);
+    client_sends(from_client("c", req));
+  }
+  for (std::size_t i = 0; i < oneway; ++i) {
+    auto req = op("c", "random-oneway-" + std::to_string(i), "x", wire::op::write_property);
+    req.header.server_context.oneway = true;
+    req.header.set_server_context(req.header.server_context);
+    client_sends(from_client("c", req));
+  }
+  advance_time(std::chrono::seconds{30});
+  sched.run();
+  // Exactly one answer per (non-oneway) request, in order, naming its Thing.
+  CAF_REQUIRE_EQUAL(front->sent.size(), 2u + n);
+  for (std::size_t i = 0; i < n; ++i) {
+    auto r = sent_response(2 + i);
+    CAF_CHECK(r.header.type == wire::message_type::invalid_message);
+    CAF_CHECK_EQUAL(r.header.message_id, message_ids[i]);
+    auto ex = wire::parse_remote_exception(r.payload.view());
+    CAF_REQUIRE(ex.has_value());
+    CAF_CHECK_EQUAL(ex->type, "KeyError");
+    CAF_CHECK_EQUAL(ex->message, "'random-" + std::to_string(i) + "'");
+  }
+  CAF_CHECK(router_calls->calls.size() == 1u); // only the known Thing's request went on
+  client_sends(from_client("c", op("c", "holobroker", "status", wire::op::invoke_action)));
+  CAF_REQUIRE_EQUAL(front->sent.size(), 3u + n);
+  auto after = payload_json(2 + n)["broker"];
+  CAF_CHECK_EQUAL(after["things_counted"], 1);
+  CAF_CHECK_EQUAL(after["unknown_thing"], n + oneway);
+  CAF_CHECK_EQUAL(after["in_flight"], 0);
+  // Nothing per client either (the status request itself is the one in flight).
+  CAF_CHECK_EQUAL(after["security"]["clients_in_flight"], before["security"]["clients_in_flight"]);
+}
+
 CAF_TEST(errors map to the reply types hololinked clients understand) {
   client_sends(from_client("c", op("c", "spectrometer", "boom")));
   client_sends(from_client("c", op("c", "spectrometer", "late")));

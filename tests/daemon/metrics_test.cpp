@@ -38,7 +38,8 @@ json thing_entry(const std::string& id, const std::string& state, int replies) {
 json document() {
   return {{"broker",
            {{"id", "holobroker"}, {"uptime_s", 12.5}, {"draining", false}, {"in_flight", 0},
-            {"handshakes", 4}, {"dropped", 1}, {"invalid", 2}, {"clients", 3}, {"reloads", 1},
+            {"handshakes", 4}, {"dropped", 1}, {"invalid", 2}, {"unknown_thing", 5},
+            {"clients", 3}, {"reloads", 1},
             {"events",
              {{"subscribed", {{"a/x", 2}, {"b/y", 1}}}, {"received", 10}, {"forwarded", 7},
               {"cached", 2}, {"last_values_sent", 5}, {"probes_answered", 6}}}}},
@@ -57,6 +58,7 @@ CAF_TEST(the status document renders as an exposition a strict reader accepts) {
   CAF_CHECK_EQUAL(m->get("holobroker_uptime_seconds"), 12.5);
   CAF_CHECK_EQUAL(m->get("holobroker_clients"), 3);
   CAF_CHECK_EQUAL(m->get("holobroker_reloads_total"), 1);
+  CAF_CHECK_EQUAL(m->get("holobroker_unknown_thing_requests_total"), 5);
   CAF_CHECK_EQUAL(m->get("holobroker_events_received_total"), 10);
   CAF_CHECK_EQUAL(m->get("holobroker_events_forwarded_total"), 7);
   CAF_CHECK_EQUAL(m->get("holobroker_event_subscriptions"), 3);

@@ -65,6 +65,26 @@ client::operation_request to_operation(const wire::request& req) {
   return op;
 }
 
+/// Answers a request for a Thing the directory does not have, without
+/// entering it anywhere: not in the table, not in the per-Thing stats.
+void refuse_unknown_thing(self_ptr self, const wire::request& req,
+                          std::optional<security::audit_record>& audit) {
+  auto& st = self->state;
+  ++st.stats.unknown_thing;
+  st.guard.refused(audit, request_outcome::error);
+  if (req.header.server_context.oneway) {
+    // Oneway requests are never answered, as on the real server.
+    spdlog::warn("front end: oneway request {} from {} for unknown Thing {} dropped",
+                 req.header.message_id, printable(req.routing_id), req.header.thing_id);
+    return;
+  }
+  send_response(self, req.routing_id,
+                error_reply(client::make_error(client::client_errc::unknown_thing,
+                                               "no connection serves Thing '"
+                                                 + req.header.thing_id + "'"),
+                            req.header, st.cfg.broker_id));
+}
+
 } // namespace
 
 std::uint64_t track(self_ptr self, const wire::request& req, bool counted,
@@ -128,18 +148,17 @@ wire::response broker_exception(self_ptr self, std::uint64_t id, std::string typ
 void forward(self_ptr self, const wire::request& req,
              std::optional<security::audit_record> audit) {
   auto& st = self->state;
+  // The route first: nothing is kept for a Thing the directory does not have.
   const auto* route = st.directory.current().find(req.header.thing_id);
+  if (route == nullptr) {
+    refuse_unknown_thing(self, req, audit);
+    return;
+  }
   if (req.header.server_context.oneway) {
     st.guard.passed_oneway(audit);
     ++st.stats.of(req.header.thing_id).oneway;
     auto message_id = req.header.message_id;
     auto who = printable(req.routing_id);
-    if (route == nullptr) {
-      // Oneway requests are never answered, as on the real server.
-      spdlog::warn("front end: oneway request {} from {} for unknown Thing {} dropped",
-                   message_id, who, req.header.thing_id);
-      return;
-    }
     self->request(route->client, caf::infinite, client::oneway_atom_v, to_operation(req))
       .then([](const std::string&) {},
             [message_id, who](const caf::error& err) {
@@ -153,15 +172,6 @@ void forward(self_ptr self, const wire::request& req,
     return;
   }
   auto id = track(self, req, true, std::move(audit));
-  if (route == nullptr) {
-    complete(self, id,
-             failure(self, id,
-                     client::make_error(client::client_errc::unknown_thing,
-                                        "no connection serves Thing '" + req.header.thing_id
-                                          + "'")),
-             request_outcome::error);
-    return;
-  }
   // The client core bounds every request by its deadline, so no timeout here.
   self->request(route->client, caf::infinite, client::execute_atom_v, to_operation(req))
     .then(

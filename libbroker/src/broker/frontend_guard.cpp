@@ -69,6 +69,11 @@ void frontend_guard::ended(const wire::shared_bytes& identity,
   auto i = in_flight_.find(std::string{identity.view()});
   if (i != in_flight_.end() && --i->second == 0)
     in_flight_.erase(i);
+  refused(audit, outcome);
+}
+
+void frontend_guard::refused(std::optional<security::audit_record>& audit,
+                             request_outcome outcome) {
   if (audit) {
     audit->outcome = std::string{outcome_name(outcome)};
     security::audit(*audit);

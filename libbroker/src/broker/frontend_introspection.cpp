@@ -38,6 +38,8 @@ void collect_status(self_ptr self, std::size_t own, status_done done, status_fai
                     b.handshakes = st.stats.handshakes;
                     b.dropped = st.stats.dropped;
                     b.invalid = st.stats.invalid;
+                    b.unknown_thing = st.stats.unknown_thing;
+                    b.things_counted = st.stats.things().size();
                     b.clients = st.stats.clients(now);
                     b.reloads = reloads;
                     auto doc = status_payload(b, things, st.stats.things(), events);

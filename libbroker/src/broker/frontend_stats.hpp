@@ -22,13 +22,17 @@ public:
 
   explicit frontend_stats(std::size_t latency_samples = 1024) : samples_(latency_samples) {}
 
-  /// The stats of `thing`, created on first use.
+  /// The stats of `thing`, created on first use: only for Things in the
+  /// directory (their number is the configuration's).
   thing_stats& of(const std::string& thing);
   const std::map<std::string, thing_stats>& things() const noexcept { return things_; }
 
   std::uint64_t handshakes = 0;
   std::uint64_t dropped = 0; ///< dropped at intake (unparsable, EXIT)
   std::uint64_t invalid = 0; ///< answered INVALID_MESSAGE at intake
+  /// Requests for Things not in the directory: one counter for all of them
+  /// (an entry per id would let random thingIDs grow memory without bound).
+  std::uint64_t unknown_thing = 0;
 
   /// Notes the client identity of a message. Consecutive messages of one
   /// client cost a comparison only.

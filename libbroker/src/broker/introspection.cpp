@@ -78,6 +78,8 @@ json status_payload(const broker_summary& b, const std::vector<thing_info>& flee
             {"handshakes", b.handshakes},
             {"dropped", b.dropped},
             {"invalid", b.invalid},
+            {"unknown_thing", b.unknown_thing},
+            {"things_counted", b.things_counted},
             {"clients", b.clients},
             {"reloads", b.reloads},
             {"events", to_json(events)}}},

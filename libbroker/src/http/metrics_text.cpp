@@ -117,6 +117,9 @@ std::string metrics_text(const json& status) {
                member(b, "dropped"));
   broker_gauge("holobroker_invalid_messages_total", "counter",
                "Client messages answered with INVALID_MESSAGE.", member(b, "invalid"));
+  broker_gauge("holobroker_unknown_thing_requests_total", "counter",
+               "Requests for Things the broker does not serve (KeyError, or dropped if oneway).",
+               member(b, "unknown_thing"));
   broker_gauge("holobroker_reloads_total", "counter", "Configuration reloads applied (SIGHUP).",
                member(b, "reloads"));
   broker_gauge("holobroker_events_received_total", "counter",

@@ -7,7 +7,8 @@
 //   things     -> [{"id","server_id","address","event_address","client_id",
 //                   "state":"connected"|"connecting"|"disconnected"}]   (sorted by id)
 //   status     -> {"broker":{"id","uptime_s","draining","in_flight","handshakes",
-//                            "dropped","invalid","clients","reloads",
+//                            "dropped","invalid","unknown_thing","things_counted",
+//                            "clients","reloads",
 //                            "events":{fan-in counters}},
 //                  "things":[{"id","server_id","address","state",
 //                             "requests","oneway","replies","exceptions","timeouts",
@@ -58,6 +59,8 @@ struct broker_summary {
   std::uint64_t handshakes = 0;
   std::uint64_t dropped = 0;
   std::uint64_t invalid = 0;
+  std::uint64_t unknown_thing = 0;  ///< requests for Things not in the directory
+  std::uint64_t things_counted = 0; ///< Things with request counters (bounded by the fleet)
   std::uint64_t clients = 0; ///< client identities seen in the last few minutes
   std::uint64_t reloads = 0;
 };
