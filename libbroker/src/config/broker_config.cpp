@@ -11,6 +11,7 @@
 
 #include "holobroker/wire/address.hpp"
 #include "security_section.hpp"
+#include "strict_yaml.hpp"
 
 namespace holobroker::config {
 
@@ -28,16 +29,7 @@ const thing_config* broker_config::find_thing(std::string_view thing_id) const {
 }
 
 std::string config_error::to_string() const {
-  std::string out = file;
-  if (line > 0)
-    out += fmt::format(":{}:{}", line, column);
-  out += ": ";
-  if (!key.empty()) {
-    out += key;
-    out += ": ";
-  }
-  out += message;
-  return out;
+  return yaml::located_error{file, line, column, key, message}.to_string();
 }
 
 std::optional<seconds> parse_duration(std::string_view text) {
@@ -66,48 +58,11 @@ std::optional<seconds> parse_duration(std::string_view text) {
 
 namespace {
 
-// Thrown inside the parser only, turned into a config_error at the boundary.
-struct parse_failure {
-  config_error error;
-};
-
-class config_reader {
+/// The daemon's reader: the shared strict style (strict_yaml.hpp) and the
+/// daemon's own value kinds (durations, addresses, listeners).
+class config_reader : public yaml::strict_reader {
 public:
-  explicit config_reader(std::string_view file) : file_(file) {}
-
-  [[noreturn]] void fail(const YAML::Node& at, const std::string& key,
-                         const std::string& message) const {
-    config_error err;
-    err.file = file_;
-    if (at.IsDefined() && !at.Mark().is_null()) {
-      err.line = at.Mark().line + 1;
-      err.column = at.Mark().column + 1;
-    }
-    err.key = key;
-    err.message = message;
-    throw parse_failure{std::move(err)};
-  }
-
-  // Rejects keys that are not in `allowed`: a typo must not silently fall
-  // back to a default.
-  void check_keys(const YAML::Node& map, const std::string& path,
-                  const std::vector<std::string_view>& allowed) const {
-    if (!map.IsMap())
-      fail(map, path, "must be a mapping");
-    for (auto it = map.begin(); it != map.end(); ++it) {
-      auto key = it->first.Scalar();
-      bool known = false;
-      for (auto a : allowed)
-        known = known || a == key;
-      if (!known)
-        fail(it->first, join(path, key),
-             fmt::format("unknown key (allowed: {})", fmt::join(allowed, ", ")));
-    }
-  }
-
-  static std::string join(const std::string& path, std::string_view key) {
-    return path.empty() ? std::string{key} : path + "." + std::string{key};
-  }
+  using strict_reader::strict_reader;
 
   // broker.http: {listen: "[HOST:]PORT"}; HOST defaults to loopback.
   void read_http(const YAML::Node& h, http_config& out) const {
@@ -132,44 +87,6 @@ public:
     if (!host.empty())
       out.host = host;
     out.port = static_cast<std::uint16_t>(value);
-  }
-
-  std::string string(const YAML::Node& node, const std::string& key) const {
-    if (!node.IsScalar())
-      fail(node, key, "must be a string");
-    return node.Scalar();
-  }
-
-  bool boolean(const YAML::Node& node, const std::string& key) const {
-    bool value = false;
-    if (!node.IsScalar() || !YAML::convert<bool>::decode(node, value))
-      fail(node, key, "must be true or false");
-    return value;
-  }
-
-  std::uint64_t unsigned_int(const YAML::Node& node, const std::string& key,
-                             std::uint64_t min, std::uint64_t max) const {
-    const auto& text = node.IsScalar() ? node.Scalar() : std::string{};
-    std::uint64_t value = 0;
-    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (text.empty() || ec != std::errc{} || ptr != text.data() + text.size() || value < min
-        || value > max)
-      fail(node, key, fmt::format("must be a whole number from {} to {}", min, max));
-    return value;
-  }
-
-  // One of a fixed set of names, e.g. `fail` | `retry_idempotent`.
-  template <class Enum>
-  Enum choice(const YAML::Node& node, const std::string& key,
-              const std::vector<std::pair<std::string_view, Enum>>& options) const {
-    auto text = string(node, key);
-    std::vector<std::string_view> names;
-    for (const auto& [name, value] : options) {
-      if (name == text)
-        return value;
-      names.push_back(name);
-    }
-    fail(node, key, fmt::format("must be one of {}", fmt::join(names, ", ")));
   }
 
   seconds duration(const YAML::Node& node, const std::string& key) const {
@@ -263,9 +180,9 @@ public:
       fail(root, "", "the configuration is empty");
     check_keys(root, "", {"broker", "defaults", "things", "security", "limits"});
     if (auto s = root["security"])
-      cfg.security = detail::read_security(s, file_);
+      cfg.security = detail::read_security(s, file());
     if (auto l = root["limits"])
-      cfg.limits = detail::read_limits(l, file_);
+      cfg.limits = detail::read_limits(l, file());
 
     if (auto b = root["broker"]) {
       check_keys(b, "broker",
@@ -368,31 +285,20 @@ public:
     }
     return cfg;
   }
-
-private:
-  std::string file_;
 };
+
+config_error to_config_error(yaml::located_error err) {
+  return {std::move(err.file), err.line, err.column, std::move(err.key), std::move(err.message)};
+}
 
 } // namespace
 
 config_result parse_config(std::string_view yaml, std::string_view file) {
   config_reader reader{file};
   try {
-    auto root = YAML::Load(std::string{yaml});
-    return reader.read(root);
-  } catch (const parse_failure& failure) {
-    return unexpected{failure.error};
-  } catch (const config_error& error) { // from the security and limits sections
-    return unexpected{error};
-  } catch (const YAML::Exception& ex) {
-    config_error err;
-    err.file = std::string{file};
-    if (!ex.mark.is_null()) {
-      err.line = ex.mark.line + 1;
-      err.column = ex.mark.column + 1;
-    }
-    err.message = "invalid YAML: " + ex.msg;
-    return unexpected{std::move(err)};
+    return reader.read(reader.load(yaml));
+  } catch (yaml::located_error& error) { // the security and limits sections' too
+    return unexpected{to_config_error(std::move(error))};
   }
 }
 

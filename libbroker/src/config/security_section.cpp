@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "strict_yaml.hpp"
+
 namespace holobroker::config::detail {
 
 namespace {
@@ -16,54 +18,19 @@ namespace {
 using security::operation_set;
 using security::principal_selector;
 
-class section_reader {
+/// The shared strict style (strict_yaml.hpp) and the security section's
+/// own value kinds (file modes, address ranges, users, groups, principals).
+class section_reader : public yaml::strict_reader {
 public:
-  explicit section_reader(std::string_view file) : file_(file) {}
+  using strict_reader::strict_reader;
 
-  [[noreturn]] void fail(const YAML::Node& at, const std::string& key,
-                         const std::string& message) const {
-    config_error err;
-    err.file = file_;
-    if (at.IsDefined() && !at.Mark().is_null()) {
-      err.line = at.Mark().line + 1;
-      err.column = at.Mark().column + 1;
-    }
-    err.key = key;
-    err.message = message;
-    throw err;
-  }
-
-  void check_keys(const YAML::Node& map, const std::string& path,
-                  const std::vector<std::string_view>& allowed) const {
-    if (!map.IsMap())
-      fail(map, path, "must be a mapping");
-    for (auto it = map.begin(); it != map.end(); ++it) {
-      auto key = it->first.Scalar();
-      bool known = false;
-      for (auto a : allowed)
-        known = known || a == key;
-      if (!known)
-        fail(it->first, fmt::format("{}.{}", path, key),
-             fmt::format("unknown key (allowed: {})", fmt::join(allowed, ", ")));
-    }
-  }
-
-  std::string string(const YAML::Node& node, const std::string& key) const {
-    if (!node.IsScalar())
-      fail(node, key, "must be a string");
-    return node.Scalar();
-  }
-
-  std::uint64_t number(const YAML::Node& node, const std::string& key, std::uint64_t min,
-                       std::uint64_t max, int base = 10) const {
+  /// A file mode such as "0660".
+  std::uint32_t file_mode(const YAML::Node& node, const std::string& key) const {
     const auto& text = node.IsScalar() ? node.Scalar() : std::string{};
-    std::uint64_t value = 0;
-    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value, base);
-    if (text.empty() || ec != std::errc{} || ptr != text.data() + text.size() || value < min
-        || value > max)
-      fail(node, key,
-           base == 8 ? "must be an octal file mode such as \"0660\""
-                     : fmt::format("must be a whole number from {} to {}", min, max));
+    std::uint32_t value = 0;
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value, 8);
+    if (text.empty() || ec != std::errc{} || ptr != text.data() + text.size() || value > 0777)
+      fail(node, key, "must be an octal file mode such as \"0660\"");
     return value;
   }
 
@@ -119,13 +86,13 @@ public:
     auto sub = fmt::format("{}.{}", key, kind);
     if (kind == "uid" || kind == "user") {
       s.what = principal_selector::kind::uid;
-      s.id = kind == "uid" ? static_cast<std::uint32_t>(number(value, sub, 0, 0xfffffffe))
+      s.id = kind == "uid" ? static_cast<std::uint32_t>(unsigned_int(value, sub, 0, 0xfffffffe))
                            : user_id(value, sub);
       s.text = kind == "uid" ? fmt::format("uid {}", s.id)
                              : fmt::format("user {} (uid {})", value.Scalar(), s.id);
     } else if (kind == "gid" || kind == "group") {
       s.what = principal_selector::kind::gid;
-      s.id = kind == "gid" ? static_cast<std::uint32_t>(number(value, sub, 0, 0xfffffffe))
+      s.id = kind == "gid" ? static_cast<std::uint32_t>(unsigned_int(value, sub, 0, 0xfffffffe))
                            : group_id(value, sub);
       s.text = kind == "gid" ? fmt::format("gid {}", s.id)
                              : fmt::format("group {} (gid {})", value.Scalar(), s.id);
@@ -190,8 +157,6 @@ public:
     return p;
   }
 
-private:
-  std::string file_;
 };
 
 } // namespace
@@ -206,7 +171,7 @@ security_config read_security(const YAML::Node& node, std::string_view file) {
   if (auto ipc = node["ipc"]) {
     in.check_keys(ipc, "security.ipc", {"mode", "group"});
     if (auto v = ipc["mode"])
-      s.ipc_mode = static_cast<std::uint32_t>(in.number(v, "security.ipc.mode", 0, 0777, 8));
+      s.ipc_mode = in.file_mode(v, "security.ipc.mode");
     if (auto v = ipc["group"]) {
       s.ipc_group = in.string(v, "security.ipc.group");
       in.group_id(v, "security.ipc.group"); // must exist
@@ -242,12 +207,12 @@ limits_config read_limits(const YAML::Node& node, std::string_view file) {
   limits_config l;
   in.check_keys(node, "limits", {"max_message_size", "max_in_flight_per_client", "send_queue"});
   if (auto v = node["max_message_size"])
-    l.max_message_size = in.number(v, "limits.max_message_size", 1024, 1ull << 32);
+    l.max_message_size = in.unsigned_int(v, "limits.max_message_size", 1024, 1ull << 32);
   if (auto v = node["max_in_flight_per_client"])
     l.max_in_flight_per_client
-      = static_cast<std::uint32_t>(in.number(v, "limits.max_in_flight_per_client", 1, 1'000'000));
+      = static_cast<std::uint32_t>(in.unsigned_int(v, "limits.max_in_flight_per_client", 1, 1'000'000));
   if (auto v = node["send_queue"])
-    l.send_queue = static_cast<std::uint32_t>(in.number(v, "limits.send_queue", 1, 1'000'000));
+    l.send_queue = static_cast<std::uint32_t>(in.unsigned_int(v, "limits.send_queue", 1, 1'000'000));
   return l;
 }
 

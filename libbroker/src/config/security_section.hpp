@@ -1,7 +1,8 @@
 #pragma once
 
 // Reader of the `security` and `limits` sections, used by broker_config.cpp.
-// Errors are thrown as config_error with file, line, column and key.
+// Errors are thrown as yaml::located_error (file, line, column and key);
+// parse_config turns them into a config_error.
 
 #include <string_view>
 
