@@ -34,48 +34,6 @@ namespace {
 
 enum class intake { queue, send };
 
-caf::result<operation_reply> accept_execute(client_self self, operation_request& req,
-                                            intake how) {
-  auto& st = self->state;
-  auto prepared = st.prepare(request_kind::execute, req);
-  if (!prepared)
-    return std::move(prepared).error();
-  pending_request p;
-  p.kind = request_kind::execute;
-  p.reply = weak_promise<operation_reply>{self};
-  st.admit(req, std::move(*prepared), std::move(p));
-  if (how == intake::send)
-    st.flush();
-  return caf::delegated<operation_reply>{};
-}
-
-caf::result<std::string> accept_split(client_self self, operation_request& req, intake how) {
-  auto& st = self->state;
-  auto prepared = st.prepare(request_kind::split, req);
-  if (!prepared)
-    return std::move(prepared).error();
-  pending_request p;
-  p.kind = request_kind::split;
-  auto id = st.admit(req, std::move(*prepared), std::move(p));
-  if (how == intake::send)
-    st.flush();
-  return id;
-}
-
-caf::result<std::string> accept_oneway(client_self self, operation_request& req, intake how) {
-  auto& st = self->state;
-  auto prepared = st.prepare(request_kind::oneway, req);
-  if (!prepared)
-    return std::move(prepared).error();
-  pending_request p;
-  p.kind = request_kind::oneway;
-  p.sent_id = weak_promise<std::string>{self};
-  st.admit(req, std::move(*prepared), std::move(p));
-  if (how == intake::send)
-    st.flush();
-  return caf::delegated<std::string>{};
-}
-
 /// In `ready` while the link is down: refuse unless configured to wait.
 std::optional<caf::error> refuse_while_down(const client_state& st) {
   if (st.link_up || st.cfg.wait_for_reconnect)
@@ -83,6 +41,56 @@ std::optional<caf::error> refuse_while_down(const client_state& st) {
   return make_error(client_errc::disconnected, "server '" + st.cfg.server_id + "' at '"
                                                  + st.cfg.address
                                                  + "' is disconnected (not waiting for reconnect)");
+}
+
+/// The one admission path of every request kind: refused while the link is
+/// down (send only), prepared, queued, and sent at once when `how` says so.
+/// `promise` sets the pending request's response promise, once admitted (a
+/// promise made before would take over the answer to a refused request).
+/// Answers the request's message id, or why it was not admitted.
+template <class Promise>
+expected<std::string, caf::error> accept(client_self self, operation_request& req,
+                                         request_kind kind, intake how, Promise promise) {
+  auto& st = self->state;
+  if (how == intake::send)
+    if (auto err = refuse_while_down(st))
+      return unexpected{std::move(*err)};
+  auto prepared = st.prepare(kind, req);
+  if (!prepared)
+    return unexpected{std::move(prepared).error()};
+  pending_request p;
+  p.kind = kind;
+  promise(p);
+  auto id = st.admit(req, std::move(*prepared), std::move(p));
+  if (how == intake::send)
+    st.flush();
+  return id;
+}
+
+caf::result<operation_reply> accept_execute(client_self self, operation_request& req,
+                                            intake how) {
+  auto id = accept(self, req, request_kind::execute, how, [self](pending_request& p) {
+    p.reply = weak_promise<operation_reply>{self};
+  });
+  if (!id)
+    return std::move(id).error();
+  return caf::delegated<operation_reply>{};
+}
+
+caf::result<std::string> accept_split(client_self self, operation_request& req, intake how) {
+  auto id = accept(self, req, request_kind::split, how, [](pending_request&) {});
+  if (!id)
+    return std::move(id).error();
+  return std::move(*id);
+}
+
+caf::result<std::string> accept_oneway(client_self self, operation_request& req, intake how) {
+  auto id = accept(self, req, request_kind::oneway, how, [self](pending_request& p) {
+    p.sent_id = weak_promise<std::string>{self};
+  });
+  if (!id)
+    return std::move(id).error();
+  return caf::delegated<std::string>{};
 }
 
 caf::error timeout_error(const client_state& st, const std::string& what, bool sent,
@@ -93,13 +101,21 @@ caf::error timeout_error(const client_state& st, const std::string& what, bool s
                                             + " before the client deadline");
 }
 
-void log_link(const client_state& st, const transport::link_event& ev) {
+/// What every state does with a link event: a disconnect fails or requeues
+/// what was sent; a server that is there (again) resets the send backoff.
+/// True when the link came up (what else that means depends on the state).
+bool link_came_up(client_state& st, const transport::link_event& ev) {
   st.log(spdlog::level::debug, {}, "link {} ({})", to_string(ev.kind), ev.endpoint);
-}
-
-bool is_up(const transport::link_event& ev) {
-  return ev.kind == transport::link_event_kind::connected
-         || ev.kind == transport::link_event_kind::ready;
+  if (ev.kind == transport::link_event_kind::disconnected) {
+    st.on_disconnect();
+    return false;
+  }
+  if (ev.kind != transport::link_event_kind::connected
+      && ev.kind != transport::link_event_kind::ready)
+    return false;
+  st.link_up = true;
+  st.send_backoff.reset();
+  return true;
 }
 
 void fail_ping(client_self self, const std::string& id) {
@@ -146,13 +162,8 @@ client_actor_impl::behavior_type connecting(client_self self) {
     [self](readable_atom) { self->state.drain(); },
     [self](link_atom, const transport::link_event& ev) {
       auto& st = self->state;
-      log_link(st, ev);
-      if (ev.kind == transport::link_event_kind::disconnected) {
-        st.on_disconnect();
-      } else if (is_up(ev)) {
+      if (link_came_up(st, ev)) {
         // A server is there now: no need to wait for the backoff.
-        st.link_up = true;
-        st.send_backoff.reset();
         st.hs.link_up();
         st.attempt_handshake();
       }
@@ -199,20 +210,14 @@ client_actor_impl::behavior_type connecting(client_self self) {
 
 client_actor_impl::behavior_type ready(client_self self, caf::timespan handshake_took) {
   return {
-    [self](execute_atom, operation_request& req) -> caf::result<operation_reply> {
-      if (auto err = refuse_while_down(self->state))
-        return std::move(*err);
+    [self](execute_atom, operation_request& req) {
       return accept_execute(self, req, intake::send);
     },
-    [self](send_request_atom, operation_request& req) -> caf::result<std::string> {
-      if (auto err = refuse_while_down(self->state))
-        return std::move(*err);
+    [self](send_request_atom, operation_request& req) {
       return accept_split(self, req, intake::send);
     },
     [self](receive_response_atom, const std::string& id) { return self->state.receive(id); },
-    [self](oneway_atom, operation_request& req) -> caf::result<std::string> {
-      if (auto err = refuse_while_down(self->state))
-        return std::move(*err);
+    [self](oneway_atom, operation_request& req) {
       return accept_oneway(self, req, intake::send);
     },
     [handshake_took](handshake_atom) -> caf::result<caf::timespan> { return handshake_took; },
@@ -220,15 +225,8 @@ client_actor_impl::behavior_type ready(client_self self, caf::timespan handshake
     [self](get_atom, status_atom) { return self->state.status(true); },
     [self](readable_atom) { self->state.drain(); },
     [self](link_atom, const transport::link_event& ev) {
-      auto& st = self->state;
-      log_link(st, ev);
-      if (ev.kind == transport::link_event_kind::disconnected) {
-        st.on_disconnect();
-      } else if (is_up(ev)) {
-        st.link_up = true;
-        st.send_backoff.reset();
-        st.flush();
-      }
+      if (link_came_up(self->state, ev))
+        self->state.flush();
     },
     [self](deadline_atom, std::uint64_t timer) {
       auto& st = self->state;
@@ -268,12 +266,7 @@ client_actor_impl::behavior_type failed(client_self self, caf::error why) {
     [self](readable_atom) { self->state.drain(); },
     [self](link_atom, const transport::link_event& ev) {
       auto& st = self->state;
-      log_link(st, ev);
-      if (ev.kind == transport::link_event_kind::disconnected) {
-        st.on_disconnect();
-      } else if (is_up(ev)) {
-        st.link_up = true;
-        st.send_backoff.reset();
+      if (link_came_up(st, ev)) {
         if (st.transport) {
           // The handshake gave up, but a server has (re)appeared: try again.
           st.log(spdlog::level::info, {}, "link up after a failed handshake: handshaking again");
