@@ -20,7 +20,9 @@ struct fronted_fleet {
 
   /// `names`: TestThing / spectrometer base names ("thing", "sleepy",
   /// "spectrometer"); each is served as <name>-ipc and <name>-tcp.
-  explicit fronted_fleet(const std::vector<std::string>& names) {
+  /// `thing_extra`: more keys of each Thing's broker entry (4-space indented).
+  explicit fronted_fleet(const std::vector<std::string>& names,
+                         const std::string& thing_extra = "") {
     require_peer();
     auto port = free_port_pair();
     std::string things, yaml;
@@ -29,8 +31,8 @@ struct fronted_fleet {
         things += (things.empty() ? "" : ",") + n + t;
     server = std::make_unique<real_server>(home, "lab", things, port);
     for (const auto& n : names) {
-      yaml += thing_entry(n + "-ipc", "lab", "IPC");
-      yaml += thing_entry(n + "-tcp", "lab", server->address("tcp_server"));
+      yaml += thing_entry(n + "-ipc", "lab", "IPC", thing_extra);
+      yaml += thing_entry(n + "-tcp", "lab", server->address("tcp_server"), thing_extra);
     }
     broker = std::make_unique<broker_process>(home, yaml);
   }

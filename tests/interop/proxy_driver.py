@@ -3,7 +3,7 @@ holobroker's interoperability tests (tests/interop/).
 
     VENV/bin/python proxy_driver.py --server-id holobroker --access-point IPC|tcp://H:P
                                     [--direct-server-id lab --direct-access-point IPC|tcp://H:P]
-                                    [--groups basic,async,events,observe,spectrometer,many,timeouts,ordering]
+                                    [--groups basic,async,events,observe,late,spectrometer,many,timeouts,ordering]
                                     [--pairs 5000] [--thing test-thing] [--sleepy-thing test-thing]
                                     [--spectrometer test-spectrometer]
 
@@ -332,6 +332,39 @@ def group_observe(args, p):
         direct.unobserve_property("observable_list_prop")
 
 
+def group_late(args, p):
+    """A second real ObjectProxy observing later (broker configured with last_value) gets the last
+    change at once, with no write after it subscribed; the first observer gets that change once."""
+    first = Collector()
+    p.observe_property("observable_list_prop", first)
+    try:
+        def warm():
+            until, k = time.monotonic() + 10, 0
+            while time.monotonic() < until:
+                k += 1
+                p.write_property("observable_list_prop", [-k])
+                if wait_until(lambda: len(first) > 0, 0.3):
+                    return True
+            return False
+
+        warmed = warm()
+        time.sleep(0.3)
+        first.clear()
+        p.write_property("observable_list_prop", [42, "last"])
+        wait_until(lambda: len(first) >= 1, 5)
+        late_proxy = proxy(args, args.thing)
+        late = Collector()
+        late_proxy.observe_property("observable_list_prop", late)
+        try:
+            arrived = wait_until(lambda: len(late) >= 1, 5)
+            time.sleep(0.5)  # a second copy to the first observer would arrive now
+            return {"warm": warmed, "arrived": arrived, "late": late.snapshot(), "first": first.snapshot()}
+        finally:
+            late_proxy.unobserve_property("observable_list_prop")
+    finally:
+        p.unobserve_property("observable_list_prop")
+
+
 def group_spectrometer(args, _p):
     s = proxy(args, args.spectrometer)
     check("spectrometer_initial_state", lambda: s.read_property("state"))
@@ -438,6 +471,7 @@ GROUPS = {
     "async": group_async,
     "events": group_events,
     "observe": lambda a, p: check("observe_property_matches_direct", lambda: group_observe(a, p)),
+    "late": lambda a, p: check("late_observer_gets_last_value", lambda: group_late(a, p)),
     "spectrometer": group_spectrometer,
     "many": group_many,
     "timeouts": group_timeouts,
