@@ -9,7 +9,7 @@
 
 #include <caf/test/dsl.hpp>
 
-#include "fake_transport.hpp"
+#include "support/fake_sockets.hpp"
 #include "holobroker/client/client.hpp"
 
 namespace holobroker::test {

@@ -10,6 +10,7 @@
 
 #include "live_fixture.hpp"
 #include "simulator.hpp"
+#include "support/event_collector.hpp"
 
 using namespace holobroker;
 using namespace holobroker::client;
@@ -17,24 +18,6 @@ using namespace std::chrono_literals;
 using holobroker::test::payload_of;
 
 namespace {
-
-struct collected {
-  std::mutex mtx;
-  std::vector<wire::event> events;
-
-  std::size_t size() {
-    std::lock_guard<std::mutex> guard{mtx};
-    return events.size();
-  }
-};
-
-events::event_sink_actor::behavior_type sink_fn(events::event_sink_actor::pointer,
-                                                std::shared_ptr<collected> out) {
-  return {[out](event_atom, const wire::event& ev) {
-    std::lock_guard<std::mutex> guard{out->mtx};
-    out->events.push_back(ev);
-  }};
-}
 
 /// Two events whose topics collide under ZeroMQ's prefix matching.
 constexpr std::string_view colliding_events_yaml = R"(servers:
@@ -48,14 +31,14 @@ constexpr std::string_view colliding_events_yaml = R"(servers:
 )";
 
 struct events_fixture : holobroker::test::live_fixture {
-  std::shared_ptr<collected> got = std::make_shared<collected>();
+  std::shared_ptr<test::collected_events> got = std::make_shared<test::collected_events>();
 
   /// Subscribes a collecting sink; returns subscriber and sink.
   std::pair<events::event_subscriber_actor, events::event_sink_actor>
   subscribe(const std::string& address, const std::string& event,
             std::shared_ptr<transport::transport_factory> transports) {
     auto sub = events::spawn_event_subscriber(sys, {"thing-sim", address}, transports);
-    auto sink = sys.spawn(sink_fn, got);
+    auto sink = test::spawn_collector(sys, got);
     caf::scoped_actor self{sys};
     bool ok = false;
     self->request(sub, caf::infinite, subscribe_atom_v, std::string{"spectrometer"}, event, sink)

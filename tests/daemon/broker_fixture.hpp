@@ -1,8 +1,8 @@
 #pragma once
 
 // Deterministic fixture for the broker's actors: CAF's test coordinator,
-// fake bound sockets, and fake connection/fleet/event-subscriber actors whose
-// behaviour the tests script.
+// fake bound sockets (support/fake_sockets.hpp), and fake
+// connection/fleet/event-subscriber actors whose behaviour the tests script.
 
 #include <deque>
 #include <map>
@@ -19,108 +19,12 @@
 #include "holobroker/client/error.hpp"
 #include "holobroker/wire/request.hpp"
 #include "holobroker/wire/response.hpp"
+#include "support/fake_sockets.hpp"
 
 namespace holobroker::test {
 
 struct broker_test_config : caf::actor_system_config {
   broker_test_config() { broker::add_message_types(*this); }
-};
-
-/// What a fake socket saw; shared between the test and the socket.
-struct fake_wire_state {
-  std::deque<wire::multipart> inbound;
-  std::vector<wire::multipart> sent;
-  transport::wake_callback wake;
-  bool closed = false;
-  /// The User-Id each inbound message arrives with, in order (what the ZAP
-  /// handler would say); a message without one is anonymous.
-  std::deque<std::string> user_ids;
-  /// Every Nth send reports would_block (a client that does not read); it is
-  /// recorded in `sent` all the same. 0: every send succeeds.
-  std::size_t would_block_every = 0;
-};
-
-/// The next message a test queued for a fake socket, if any.
-inline std::optional<wire::multipart> pop_inbound(fake_wire_state& st) {
-  if (st.inbound.empty())
-    return std::nullopt;
-  auto m = std::move(st.inbound.front());
-  st.inbound.pop_front();
-  return m;
-}
-
-class fake_frontend_socket : public broker::frontend_socket {
-public:
-  explicit fake_frontend_socket(std::shared_ptr<fake_wire_state> st) : st_(std::move(st)) {}
-  ~fake_frontend_socket() override { st_->closed = true; }
-  transport::send_result send(const wire::multipart& frames) override {
-    st_->sent.push_back(frames);
-    if (st_->would_block_every != 0 && st_->sent.size() % st_->would_block_every == 0)
-      return transport::send_result::would_block;
-    return transport::send_result::sent;
-  }
-  std::optional<wire::multipart> receive() override { return pop_inbound(*st_); }
-  std::optional<wire::multipart> receive(std::string& user_id) override {
-    user_id.clear();
-    auto m = pop_inbound(*st_);
-    if (m && !st_->user_ids.empty()) {
-      user_id = std::move(st_->user_ids.front());
-      st_->user_ids.pop_front();
-    }
-    return m;
-  }
-  void watch(transport::wake_callback wake) override { st_->wake = std::move(wake); }
-
-private:
-  std::shared_ptr<fake_wire_state> st_;
-};
-
-/// What the fake XPUB's owner did besides broadcasting: filters set per
-/// subscriber ("+prefix" / "-prefix", indexed by the subscriber number the
-/// test gave with the subscription) and messages sent to one subscriber.
-struct fake_xpub_state {
-  std::deque<int> inbound_from;        ///< subscriber of each inbound message
-  int current = -1;                    ///< -1: none
-  std::map<int, std::vector<std::string>> filters;
-  std::map<int, std::vector<wire::multipart>> sent_to;
-};
-
-class fake_publisher_socket : public broker::publisher_socket {
-public:
-  explicit fake_publisher_socket(std::shared_ptr<fake_wire_state> st,
-                                 std::shared_ptr<fake_xpub_state> xs = std::make_shared<fake_xpub_state>())
-    : st_(std::move(st)), xs_(std::move(xs)) {}
-  ~fake_publisher_socket() override { st_->closed = true; }
-  void send(const wire::multipart& frames) override {
-    xs_->current = -1;
-    st_->sent.push_back(frames);
-  }
-  std::optional<wire::multipart> receive() override {
-    auto m = pop_inbound(*st_);
-    if (m) {
-      xs_->current = xs_->inbound_from.empty() ? 0 : xs_->inbound_from.front();
-      if (!xs_->inbound_from.empty())
-        xs_->inbound_from.pop_front();
-    }
-    return m;
-  }
-  void filter(std::string_view prefix, bool add) override {
-    if (xs_->current >= 0)
-      xs_->filters[xs_->current].push_back((add ? "+" : "-") + std::string{prefix});
-  }
-  bool send_to_current(const wire::multipart& frames) override {
-    if (xs_->current < 0)
-      return false;
-    xs_->sent_to[xs_->current].push_back(frames);
-    xs_->current = -1;
-    return true;
-  }
-  bool manual() const override { return true; }
-  void watch(transport::wake_callback wake) override { st_->wake = std::move(wake); }
-
-private:
-  std::shared_ptr<fake_wire_state> st_;
-  std::shared_ptr<fake_xpub_state> xs_;
 };
 
 /// Requests the fake connection saw, in arrival order, and the ones it

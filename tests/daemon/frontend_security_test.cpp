@@ -10,41 +10,13 @@
 #include "holobroker/security/audit.hpp"
 #include "holobroker/wire/remote_exception.hpp"
 #include "holobroker/wire/requests.hpp"
+#include "support/policy_rules.hpp"
+#include "support/replies.hpp"
 
 using namespace holobroker;
 using namespace holobroker::test;
-using holobroker::security::principal_selector;
 
 namespace {
-
-/// Like fake_frontend_socket, with the User-Id of each queued message.
-class authenticated_socket : public broker::frontend_socket {
-public:
-  authenticated_socket(std::shared_ptr<fake_wire_state> st,
-                       std::shared_ptr<std::deque<std::string>> ids)
-    : st_(std::move(st)), ids_(std::move(ids)) {}
-  transport::send_result send(const wire::multipart& frames) override {
-    st_->sent.push_back(frames);
-    return transport::send_result::sent;
-  }
-  std::optional<wire::multipart> receive() override {
-    std::string ignored;
-    return receive(ignored);
-  }
-  std::optional<wire::multipart> receive(std::string& user_id) override {
-    auto m = pop_inbound(*st_);
-    if (m) {
-      user_id = ids_->front();
-      ids_->pop_front();
-    }
-    return m;
-  }
-  void watch(transport::wake_callback wake) override { st_->wake = std::move(wake); }
-
-private:
-  std::shared_ptr<fake_wire_state> st_;
-  std::shared_ptr<std::deque<std::string>> ids_;
-};
 
 wire::request op(const std::string& client, const std::string& thing, const std::string& objekt,
                  std::string_view operation = wire::op::read_property) {
@@ -53,20 +25,11 @@ wire::request op(const std::string& client, const std::string& thing, const std:
 
 security::policy_rule rule(std::uint32_t uid, std::vector<std::string> things,
                            std::initializer_list<security::operation> ops) {
-  security::policy_rule r;
-  r.who.what = principal_selector::kind::uid;
-  r.who.id = uid;
-  r.who.text = "uid " + std::to_string(uid);
-  r.things = std::move(things);
-  for (auto o : ops)
-    r.operations = static_cast<security::operation_set>(
-      r.operations | static_cast<security::operation_set>(o));
-  return r;
+  return test::rule(test::uid_selector(uid), std::move(things), ops);
 }
 
 struct fixture : broker_fixture {
   broker::frontend_actor frontend;
-  std::shared_ptr<std::deque<std::string>> ids = std::make_shared<std::deque<std::string>>();
   std::shared_ptr<security::authorizer> policy;
   std::vector<security::audit_record> audited;
 
@@ -83,7 +46,7 @@ struct fixture : broker_fixture {
     cfg.policy = policy;
     cfg.max_in_flight_per_client = 2;
     auto fanin = broker::spawn_event_fanin(sys, std::make_shared<fake_publisher_socket>(pub));
-    frontend = broker::spawn_frontend(sys, cfg, std::make_shared<authenticated_socket>(front, ids),
+    frontend = broker::spawn_frontend(sys, cfg, std::make_shared<fake_frontend_socket>(front),
                                       spawn_fake_fleet(sys, fleet_calls, connection, fleet_things),
                                       fanin, fake_directory(connection, fleet_things));
     sched.run();
@@ -94,7 +57,7 @@ struct fixture : broker_fixture {
   void sends_as(const std::string& user_id, const std::string& client, const wire::request& req) {
     auto frames = wire::craft_request("holobroker", req);
     frames[0] = wire::shared_bytes::copy_of(client);
-    ids->push_back(user_id);
+    front->user_ids.push_back(user_id);
     client_sends(std::move(frames));
   }
 
@@ -106,13 +69,7 @@ struct fixture : broker_fixture {
   }
 
   std::optional<wire::remote_exception> exception_at(std::size_t i) {
-    auto r = sent_response(i);
-    if (r.header.type != wire::message_type::exception)
-      return std::nullopt;
-    auto ex = wire::parse_remote_exception(r.payload.view());
-    if (!ex)
-      return std::nullopt;
-    return *ex;
+    return exception_of(sent_response(i));
   }
 };
 

@@ -15,6 +15,7 @@
 
 #include "fleet_fixture.hpp"
 #include "support/command_run.hpp"
+#include "support/replies.hpp"
 #include "holobroker/wire/remote_exception.hpp"
 #include "holobroker/zmq/multipart_io.hpp"
 
@@ -76,15 +77,6 @@ struct security_fixture : fleet_fixture {
            + "\n      operations: " + ops + "\n";
   }
 };
-
-std::optional<wire::remote_exception> exception_of(const wire::response& r) {
-  if (r.header.type != wire::message_type::exception)
-    return std::nullopt;
-  auto ex = wire::parse_remote_exception(r.payload.view());
-  if (!ex)
-    return std::nullopt;
-  return *ex;
-}
 
 } // namespace
 

@@ -66,20 +66,8 @@ CAF_TEST(through holobrokerd a real server restarted with requests in flight end
   CAF_CHECK(eventually(
     [&] { return ipc_counts->ok > ipc_at_crash + 100 && tcp_counts->ok > tcp_at_crash + 100; },
     60s));
-  for (auto& [load, counts] : {std::pair{ipc_load, ipc_counts}, std::pair{tcp_load, tcp_counts}}) {
-    counts->stop = true;
-    caf::anon_send(load, caf::tick_atom_v);
-    CAF_REQUIRE(eventually([&] { return counts->done.load(); }, 30s));
-    std::lock_guard<std::mutex> guard{counts->mtx};
-    CAF_MESSAGE("sent " << counts->sent << ": " << counts->replies << " replies, "
-                        << counts->disconnected << " disconnected, " << counts->timeouts
-                        << " timeouts, " << counts->other << " other");
-    CAF_CHECK_EQUAL(counts->sent,
-                    counts->replies + counts->disconnected + counts->timeouts + counts->other);
-    CAF_CHECK_EQUAL(counts->other, 0u);
-    for (auto& e : counts->other_errors)
-      CAF_MESSAGE("other error: " << e);
-  }
+  stop_and_check(ipc_load, *ipc_counts);
+  stop_and_check(tcp_load, *tcp_counts);
   // The broker's connections are usable again, and nothing is left in flight.
   CAF_CHECK_EQUAL(payload_of(ipc.read_property("thing-ipc", "int_prop")), "5");
   CAF_CHECK_EQUAL(payload_of(tcp.read_property("thing-tcp", "int_prop")), "5");

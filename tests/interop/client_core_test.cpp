@@ -16,6 +16,7 @@
 #include "holobroker/client/client.hpp"
 #include "interop_fixture.hpp"
 #include "load_generator.hpp"
+#include "support/event_collector.hpp"
 
 using namespace holobroker;
 using namespace holobroker::client;
@@ -200,31 +201,6 @@ CAF_TEST(client core sees both server timeouts of a real server over IPC and TCP
   }
 }
 
-namespace {
-
-struct collected {
-  std::mutex mtx;
-  std::vector<wire::event> events;
-  std::size_t size() {
-    std::lock_guard<std::mutex> guard{mtx};
-    return events.size();
-  }
-  std::vector<wire::event> take() {
-    std::lock_guard<std::mutex> guard{mtx};
-    return std::exchange(events, {});
-  }
-};
-
-events::event_sink_actor::behavior_type sink_fn(events::event_sink_actor::pointer,
-                                                std::shared_ptr<collected> out) {
-  return {[out](event_atom, const wire::event& ev) {
-    std::lock_guard<std::mutex> guard{out->mtx};
-    out->events.push_back(ev);
-  }};
-}
-
-} // namespace
-
 CAF_TEST(client core receives real server events with exact topics over IPC and TCP) {
   auto port = free_port_pair();
   real_server server{home, "lab", "test-thing", port};
@@ -239,10 +215,10 @@ CAF_TEST(client core receives real server events with exact topics over IPC and 
                          server.address("tcp_event_publisher")}) {
     CAF_MESSAGE("publisher " << publisher);
     auto sub = events::spawn_event_subscriber(sys, {"lab", publisher}, factory);
-    auto short_got = std::make_shared<collected>();
-    auto long_got = std::make_shared<collected>();
-    auto short_sink = sys.spawn(sink_fn, short_got);
-    auto long_sink = sys.spawn(sink_fn, long_got);
+    auto short_got = std::make_shared<test::collected_events>();
+    auto long_got = std::make_shared<test::collected_events>();
+    auto short_sink = test::spawn_collector(sys, short_got);
+    auto long_sink = test::spawn_collector(sys, long_got);
     caf::scoped_actor self{sys};
     for (auto [event, sink] : {std::pair{"test_event", short_sink},
                                std::pair{"test_event_with_json_schema", long_sink}})
@@ -308,20 +284,8 @@ CAF_TEST(a real server restarted with requests in flight ends each request exact
   CAF_CHECK(eventually(
     [&] { return ipc_counts->ok > ipc_at_crash + 100 && tcp_counts->ok > tcp_at_crash + 100; },
     60s));
-  for (auto& [load, counts] : {std::pair{ipc_load, ipc_counts}, std::pair{tcp_load, tcp_counts}}) {
-    counts->stop = true;
-    caf::anon_send(load, caf::tick_atom_v);
-    CAF_REQUIRE(eventually([&] { return counts->done.load(); }, 30s));
-    std::lock_guard<std::mutex> guard{counts->mtx};
-    CAF_MESSAGE("sent " << counts->sent << ": " << counts->replies << " replies, "
-                        << counts->disconnected << " disconnected, " << counts->timeouts
-                        << " timeouts, " << counts->other << " other");
-    CAF_CHECK_EQUAL(counts->sent,
-                    counts->replies + counts->disconnected + counts->timeouts + counts->other);
-    CAF_CHECK_EQUAL(counts->other, 0u);
-    for (auto& e : counts->other_errors)
-      CAF_MESSAGE("other error: " << e);
-  }
+  stop_and_check(ipc_load, *ipc_counts);
+  stop_and_check(tcp_load, *tcp_counts);
   for (auto* c : {&ipc, &tcp}) {
     auto st = c->status();
     CAF_REQUIRE(st);

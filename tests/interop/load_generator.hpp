@@ -11,8 +11,10 @@
 #include <caf/actor_system_config.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
+#include <caf/test/unit_test.hpp>
 
 #include "holobroker/client/client.hpp"
+#include "interop_fixture.hpp"
 
 namespace holobroker::test::interop {
 
@@ -109,6 +111,23 @@ inline caf::behavior load_actor(load_self self, client_actor c, std::string thin
   self->state.counts = std::move(counts);
   fire(self);
   return {[self](caf::tick_atom) { fire(self); }};
+}
+
+/// Stops the load and checks that every request it sent ended exactly once,
+/// as a reply, a disconnect or a timeout (anything else is logged and fails).
+inline void stop_and_check(const caf::actor& load, load_counts& counts) {
+  counts.stop = true;
+  caf::anon_send(load, caf::tick_atom_v);
+  CAF_REQUIRE(eventually([&] { return counts.done.load(); }, 30s));
+  std::lock_guard<std::mutex> guard{counts.mtx};
+  CAF_MESSAGE("sent " << counts.sent << ": " << counts.replies << " replies, "
+                      << counts.disconnected << " disconnected, " << counts.timeouts
+                      << " timeouts, " << counts.other << " other");
+  CAF_CHECK_EQUAL(counts.sent, counts.replies + counts.disconnected + counts.timeouts
+                                 + counts.other);
+  CAF_CHECK_EQUAL(counts.other, 0u);
+  for (auto& e : counts.other_errors)
+    CAF_MESSAGE("other error: " << e);
 }
 
 

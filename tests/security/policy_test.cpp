@@ -5,8 +5,12 @@
 #include "holobroker/security/cidr.hpp"
 #include "holobroker/security/policy.hpp"
 #include "holobroker/security/principal.hpp"
+#include "support/policy_rules.hpp"
 
 using namespace holobroker::security;
+using holobroker::test::gid_selector;
+using holobroker::test::rule;
+using holobroker::test::uid_selector;
 
 namespace {
 
@@ -31,32 +35,6 @@ principal key(std::string name) {
   p.kind = principal_kind::curve_key;
   p.key_name = std::move(name);
   return p;
-}
-
-principal_selector select_uid(std::uint32_t uid) {
-  principal_selector s;
-  s.what = principal_selector::kind::uid;
-  s.id = uid;
-  s.text = "uid " + std::to_string(uid);
-  return s;
-}
-
-principal_selector select_gid(std::uint32_t gid) {
-  principal_selector s;
-  s.what = principal_selector::kind::gid;
-  s.id = gid;
-  s.text = "gid " + std::to_string(gid);
-  return s;
-}
-
-policy_rule rule(principal_selector who, std::vector<std::string> things,
-                 std::initializer_list<operation> ops) {
-  policy_rule r;
-  r.who = std::move(who);
-  r.things = std::move(things);
-  for (auto op : ops)
-    r.operations = static_cast<operation_set>(r.operations | static_cast<operation_set>(op));
-  return r;
 }
 
 } // namespace
@@ -121,9 +99,9 @@ CAF_TEST(wire operations map to policy operations) {
 
 CAF_TEST(what no rule allows is denied and the reason says why) {
   policy p;
-  p.rules.push_back(rule(select_gid(100), {"spectrometer", "motor-*"},
+  p.rules.push_back(rule(gid_selector(100), {"spectrometer", "motor-*"},
                          {operation::read, operation::subscribe}));
-  p.rules.push_back(rule(select_uid(1000), {"*"}, {operation::write, operation::invoke}));
+  p.rules.push_back(rule(uid_selector(1000), {"*"}, {operation::write, operation::invoke}));
   auto reader = unix_peer(2000, 5, {100});
   CAF_CHECK(p.authorize(reader, "spectrometer", operation::read).allowed);
   CAF_CHECK(p.authorize(reader, "motor-x", operation::subscribe).allowed);
@@ -159,6 +137,6 @@ CAF_TEST(address and key selectors match only their kind of principal) {
   CAF_CHECK(alice.matches(key("alice")));
   CAF_CHECK(!alice.matches(key("bob")));
   CAF_CHECK(!alice.matches(tcp_peer("10.0.0.1")));
-  CAF_CHECK(!select_uid(0).matches(principal{}));
+  CAF_CHECK(!uid_selector(0).matches(principal{}));
   CAF_CHECK(principal_selector{}.matches(principal{})); // "*"
 }

@@ -15,29 +15,20 @@
 #include "holobroker/security/curve_keys.hpp"
 #include "holobroker/security/zap_handler.hpp"
 #include "holobroker/zmq/multipart_io.hpp"
+#include "support/policy_rules.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace holobroker;
 using namespace holobroker::security;
+using holobroker::test::uid_selector;
 
 namespace {
 
 using namespace std::chrono_literals;
 
+/// `who` may read every Thing.
 policy_rule rule_for(principal_selector who) {
-  policy_rule r;
-  r.who = std::move(who);
-  r.things = {"*"};
-  r.operations = static_cast<operation_set>(operation::read);
-  return r;
-}
-
-principal_selector uid_selector(std::uint32_t uid) {
-  principal_selector s;
-  s.what = principal_selector::kind::uid;
-  s.id = uid;
-  s.text = "uid " + std::to_string(uid);
-  return s;
+  return test::rule(std::move(who), {"*"}, {operation::read});
 }
 
 struct zap_fixture {

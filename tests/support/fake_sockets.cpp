@@ -1,4 +1,4 @@
-#include "fake_transport.hpp"
+#include "support/fake_sockets.hpp"
 
 #include <stdexcept>
 
