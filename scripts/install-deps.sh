@@ -5,7 +5,8 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates ccache
-  libcaf-dev                  # C++ Actor Framework 0.17.6
+  libcaf-dev                  # C++ Actor Framework 0.17.6 (incl. libcaf_openssl: federation TLS)
+  libssl-dev openssl          # TLS between federated brokers; test certificates (openssl req)
   libzmq3-dev cppzmq-dev      # libzmq 4.3.4 + C++ binding
   libyaml-cpp-dev             # configuration
   libspdlog-dev libfmt-dev    # logging

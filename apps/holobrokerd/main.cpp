@@ -5,6 +5,7 @@
 //   events <endpoint>     (one per event publisher endpoint)
 //   curve <endpoint>      (the CURVE front end, when configured)
 //   middleman <port>      (when the router is published)
+//   federation <port>     (when broker.federation is configured)
 //   http <url>            (when broker.http is configured)
 //   ready
 
@@ -69,6 +70,8 @@ void announce(const broker::broker_node& node, const http::http_server* web) {
     std::printf("curve %s\n", node.curve_endpoint().substr(6).c_str()); // without "curve+"
   if (node.middleman_port() != 0)
     std::printf("middleman %u\n", static_cast<unsigned>(node.middleman_port()));
+  if (node.federation_port() != 0)
+    std::printf("federation %u\n", static_cast<unsigned>(node.federation_port()));
   if (web != nullptr)
     std::printf("http %s\n", web->url().c_str());
   std::printf("ready\n");
@@ -126,8 +129,9 @@ int run(const daemon::command_line& cli) {
   daemon::service_notifier notifier;
   caf::actor_system_config sys_cfg;
   broker::add_message_types(sys_cfg);
-  if (cfg->middleman_port != 0)
+  if (cfg->middleman_port != 0 && !cfg->federation.enabled)
     sys_cfg.load<caf::io::middleman>();
+  federation::configure_actor_system(sys_cfg, cfg->federation);
   sys_cfg.set("logger.verbosity", caf::atom("quiet"));
   // A request crosses about five actors; with CAF's work-stealing default an
   // idle worker polls with sleeps, which added ~80 us (p50) and ~280 us (p99)

@@ -153,6 +153,21 @@ broker_node::start(caf::actor_system& sys, const config::broker_config& cfg,
   auto transports = transport::make_zmq_transport_factory(context, io);
   node->fanin_ = spawn_event_fanin(sys, std::move(publisher));
   node->fleet_ = spawn_fleet(sys, cfg, node->fanin_, transports);
+  node->local_fleet_ = node->fleet_;
+  if (cfg.federation.enabled) {
+    // Peers follow the local fleet only (nothing learnt from a peer is
+    // exported again); the front end and the router follow the merge.
+    node->endpoint_ = federation::spawn_endpoint(sys, cfg.id, node->local_fleet_);
+    node->fleet_ = federation::spawn_federation(sys, cfg.id, cfg.federation, node->local_fleet_,
+                                                node->fanin_);
+    auto port = federation::publish_endpoint(sys, node->endpoint_, cfg.federation);
+    if (!port)
+      return unexpected<std::string>{"federation: " + port.error()};
+    node->federation_port_ = *port;
+    spdlog::info("federation: listening at {}:{} ({}), {} peers", cfg.federation.host, *port,
+                 cfg.federation.tls() ? "TLS, peers need a certificate of the CA" : "plain TCP",
+                 cfg.federation.peers.size());
+  }
   // The fleet's first snapshot, so the front end knows every configured
   // Thing before it reads its first request.
   client::thing_directory directory;
@@ -192,8 +207,10 @@ broker_node::~broker_node() {
   if (!drained_)
     drain(caf::timespan{0});
   for (auto hdl : {caf::actor_cast<caf::actor>(frontend_), caf::actor_cast<caf::actor>(fleet_),
+                   caf::actor_cast<caf::actor>(local_fleet_), caf::actor_cast<caf::actor>(endpoint_),
                    caf::actor_cast<caf::actor>(fanin_), caf::actor_cast<caf::actor>(router_)})
-    caf::anon_send_exit(hdl, caf::exit_reason::user_shutdown);
+    if (hdl)
+      caf::anon_send_exit(hdl, caf::exit_reason::user_shutdown);
 }
 
 expected<std::string, std::string> broker_node::status(caf::timespan timeout) {

@@ -97,12 +97,13 @@ void add_thing(self_ptr self, const config::thing_config& thing) {
     return;
   }
   auto client = client::spawn_client(self->system(), *ccfg, st.transports);
-  st.directory.put(client::thing_route{thing.thing_id, client, thing.server_id, ccfg->client_id});
   auto& sub = st.subscribers[*events];
   if (!sub.actor) {
     events::event_subscriber_config scfg{thing.server_id, *events};
     sub.actor = events::spawn_event_subscriber(self->system(), scfg, st.transports);
   }
+  st.directory.put(client::thing_route{thing.thing_id, client, thing.server_id, ccfg->client_id,
+                                       {}, ccfg->default_deadline, sub.actor});
   sub.things.insert(thing.thing_id);
   self->send(st.fanin, last_atom_v, thing.thing_id, thing.last_value_all,
              std::set<std::string>(thing.last_value_events.begin(), thing.last_value_events.end()));

@@ -5,6 +5,10 @@ namespace holobroker::broker {
 using nlohmann::json;
 
 std::string connection_state(const thing_info& t) {
+  if (!t.conflict.empty())
+    return "conflict";
+  if (!t.origin.empty())
+    return t.peer_state.empty() ? "connecting" : t.peer_state;
   if (!t.connection || !t.connection->handshake_done)
     return "connecting";
   return t.connection->connected ? "connected" : "disconnected";
@@ -42,15 +46,33 @@ json to_json(const fanin_summary& ev) {
           {"last_value_supported", ev.last_value_supported}};
 }
 
+namespace {
+
+/// Where the Thing lives: "local", or the peer broker and its link.
+void add_location(json& entry, const thing_info& t) {
+  entry["origin"] = t.origin.empty() ? std::string{"local"} : t.origin;
+  if (!t.conflict.empty())
+    entry["conflict"] = t.conflict;
+  if (!t.origin.empty() && t.conflict.empty())
+    entry["peer"] = {{"address", t.peer_address},
+                     {"state", t.peer_state},
+                     {"rtt_ms", t.peer_rtt_ms < 0 ? json(nullptr) : json(t.peer_rtt_ms)}};
+}
+
+} // namespace
+
 json things_payload(const std::vector<thing_info>& things) {
   json out = json::array();
-  for (const auto& t : things)
-    out.push_back({{"id", t.id},
-                   {"server_id", t.server_id},
-                   {"address", t.address},
-                   {"event_address", t.event_address},
-                   {"client_id", t.client_id},
-                   {"state", connection_state(t)}});
+  for (const auto& t : things) {
+    json entry = {{"id", t.id},
+                  {"server_id", t.server_id},
+                  {"address", t.address},
+                  {"event_address", t.event_address},
+                  {"client_id", t.client_id},
+                  {"state", connection_state(t)}};
+    add_location(entry, t);
+    out.push_back(std::move(entry));
+  }
   return out;
 }
 
@@ -68,6 +90,7 @@ json status_payload(const broker_summary& b, const std::vector<thing_info>& flee
     if (auto e = events.last_event_at.find(t.id); e != events.last_event_at.end())
       entry["last_event_at"] = e->second;
     entry["connection"] = t.connection ? to_json(*t.connection) : json(nullptr);
+    add_location(entry, t);
     things.push_back(std::move(entry));
   }
   return {{"broker",

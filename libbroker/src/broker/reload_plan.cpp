@@ -31,6 +31,7 @@ reload_plan plan_reload(const config::broker_config& running, const config::brok
   check(running.middleman_port == next.middleman_port
           && running.middleman_host == next.middleman_host,
         "broker.middleman");
+  check(running.federation == next.federation, "broker.federation / broker.peers");
   return plan;
 }
 

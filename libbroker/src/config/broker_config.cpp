@@ -64,13 +64,10 @@ class config_reader : public yaml::strict_reader {
 public:
   using strict_reader::strict_reader;
 
-  // broker.http: {listen: "[HOST:]PORT"}; HOST defaults to loopback.
-  void read_http(const YAML::Node& h, http_config& out) const {
-    check_keys(h, "broker.http", {"listen"});
-    auto v = h["listen"];
-    if (!v)
-      fail(h, "broker.http.listen", "missing (e.g. listen: 127.0.0.1:9464)");
-    auto text = string(v, "broker.http.listen");
+  // "[HOST:]PORT" (HOST may be [v6]); `host` keeps its default without one.
+  void host_port(const YAML::Node& v, const std::string& key, std::string& host_out,
+                 std::uint16_t& port_out, bool host_required = false) const {
+    auto text = string(v, key);
     auto colon = text.rfind(':');
     std::string host = colon == std::string::npos ? std::string{} : text.substr(0, colon);
     std::string port = colon == std::string::npos ? text : text.substr(colon + 1);
@@ -79,14 +76,105 @@ public:
     std::uint64_t value = 0;
     auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
     if (port.empty() || ec != std::errc{} || ptr != port.data() + port.size() || value > 65535)
-      fail(v, "broker.http.listen",
-           "must be [HOST:]PORT with PORT from 0 to 65535 (e.g. 127.0.0.1:9464)");
+      fail(v, key,
+           host_required ? "must be HOST:PORT with PORT from 1 to 65535 (e.g. 10.0.0.2:4300)"
+                         : "must be [HOST:]PORT with PORT from 0 to 65535 (e.g. 127.0.0.1:9464)");
     if (colon != std::string::npos && host.empty())
-      fail(v, "broker.http.listen", "names no host before ':' (leave out ':' for loopback)");
-    out.enabled = true;
+      fail(v, key, "names no host before ':' (leave out ':' for loopback)");
+    if (host_required && (host.empty() || value == 0))
+      fail(v, key, "must be HOST:PORT with PORT from 1 to 65535 (e.g. 10.0.0.2:4300)");
     if (!host.empty())
-      out.host = host;
-    out.port = static_cast<std::uint16_t>(value);
+      host_out = host;
+    port_out = static_cast<std::uint16_t>(value);
+  }
+
+  // broker.http: {listen: "[HOST:]PORT"}; HOST defaults to loopback.
+  void read_http(const YAML::Node& h, http_config& out) const {
+    check_keys(h, "broker.http", {"listen"});
+    auto v = h["listen"];
+    if (!v)
+      fail(h, "broker.http.listen", "missing (e.g. listen: 127.0.0.1:9464)");
+    host_port(v, "broker.http.listen", out.host, out.port);
+    out.enabled = true;
+  }
+
+  // A file the daemon must read at start (certificates and keys).
+  std::string readable_file(const YAML::Node& node, const std::string& key) const {
+    auto path = string(node, key);
+    if (path.empty() || !std::ifstream{path})
+      fail(node, key, fmt::format("cannot read \"{}\"", path));
+    return path;
+  }
+
+  // broker.federation: {listen, tls: {certificate, key, ca} | plain: true,
+  // reconnect: {min, max}, ping_interval, deadline_margin}.
+  void read_federation(const YAML::Node& f, federation_config& out) const {
+    const std::string path = "broker.federation";
+    check_keys(f, path, {"listen", "tls", "plain", "reconnect", "ping_interval",
+                         "deadline_margin"});
+    out.enabled = true;
+    if (auto v = f["listen"])
+      host_port(v, path + ".listen", out.host, out.port);
+    if (auto v = f["plain"])
+      out.plain = boolean(v, path + ".plain");
+    if (auto t = f["tls"]) {
+      check_keys(t, path + ".tls", {"certificate", "key", "ca"});
+      for (const char* k : {"certificate", "key", "ca"})
+        if (!t[k])
+          fail(t, path + ".tls." + k,
+               "missing (tls needs this broker's certificate and key and the peers' CA)");
+      out.certificate = readable_file(t["certificate"], path + ".tls.certificate");
+      out.key = readable_file(t["key"], path + ".tls.key");
+      out.ca = readable_file(t["ca"], path + ".tls.ca");
+      if (out.plain)
+        fail(f["plain"], path + ".plain", "cannot be true together with tls");
+    } else if (!out.plain) {
+      // Deny by default: peers are identified by certificate unless the
+      // operator says in so many words that the network is trusted.
+      fail(f, path, "needs tls: {certificate, key, ca} (or plain: true on a trusted network)");
+    }
+    if (auto r = f["reconnect"]) {
+      check_keys(r, path + ".reconnect", {"min", "max"});
+      if (auto v = r["min"])
+        out.reconnect_min = duration(v, path + ".reconnect.min");
+      if (auto v = r["max"])
+        out.reconnect_max = duration(v, path + ".reconnect.max");
+      if (out.reconnect_min.count() <= 0 || out.reconnect_max < out.reconnect_min)
+        fail(r, path + ".reconnect", "needs 0 < min <= max");
+    }
+    if (auto v = f["ping_interval"]) {
+      out.ping_interval = duration(v, path + ".ping_interval");
+      if (out.ping_interval.count() <= 0)
+        fail(v, path + ".ping_interval", "must be more than 0");
+    }
+    if (auto v = f["deadline_margin"])
+      out.deadline_margin = duration(v, path + ".deadline_margin");
+  }
+
+  // broker.peers: ["HOST:PORT" | {host, port}, ...]
+  void read_peers(const YAML::Node& list, federation_config& out) const {
+    if (!list.IsSequence())
+      fail(list, "broker.peers", "must be a list of peer brokers (HOST:PORT or {host, port})");
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      auto node = list[i];
+      auto key = fmt::format("broker.peers[{}]", i);
+      peer_config peer;
+      if (node.IsMap()) {
+        check_keys(node, key, {"host", "port"});
+        if (!node["host"] || !node["port"])
+          fail(node, key, "needs host and port");
+        peer.host = string(node["host"], key + ".host");
+        if (peer.host.empty())
+          fail(node["host"], key + ".host", "must not be empty");
+        peer.port = static_cast<std::uint16_t>(unsigned_int(node["port"], key + ".port", 1, 65535));
+      } else {
+        host_port(node, key, peer.host, peer.port, true);
+      }
+      for (const auto& other : out.peers)
+        if (other == peer)
+          fail(node, key, fmt::format("peer {} is listed twice", peer.address()));
+      out.peers.push_back(std::move(peer));
+    }
   }
 
   seconds duration(const YAML::Node& node, const std::string& key) const {
@@ -187,7 +275,7 @@ public:
     if (auto b = root["broker"]) {
       check_keys(b, "broker",
                  {"id", "temp_dir", "frontend", "events", "middleman", "drain_grace", "logging",
-                  "http"});
+                  "http", "federation", "peers"});
       if (auto v = b["id"]) {
         cfg.id = string(v, "broker.id");
         if (cfg.id.empty() || cfg.id.size() > 255)
@@ -211,6 +299,14 @@ public:
         cfg.drain_grace = duration(v, "broker.drain_grace");
       if (auto h = b["http"])
         read_http(h, cfg.http);
+      if (auto f = b["federation"])
+        read_federation(f, cfg.federation);
+      if (auto p = b["peers"]) {
+        if (!cfg.federation.enabled)
+          fail(p, "broker.peers",
+               "needs broker.federation (how peers connect: tls or plain: true)");
+        read_peers(p, cfg.federation);
+      }
       if (auto l = b["logging"]) {
         check_keys(l, "broker.logging", {"level", "file", "max_size_mb", "max_files"});
         if (auto v = l["level"]) {

@@ -23,6 +23,7 @@
 #include "holobroker/client/router_actor.hpp"
 #include "holobroker/config/broker_config.hpp"
 #include "holobroker/expected.hpp"
+#include "holobroker/federation/federation.hpp"
 #include "holobroker/security/authorizer.hpp"
 #include "holobroker/security/zap_handler.hpp"
 
@@ -62,6 +63,8 @@ public:
   const std::string& curve_endpoint() const noexcept { return curve_endpoint_; }
   /// The router's middleman port, 0 when not published.
   std::uint16_t middleman_port() const noexcept { return middleman_port_; }
+  /// The federation endpoint's port (broker.federation), 0 when not configured.
+  std::uint16_t federation_port() const noexcept { return federation_port_; }
 
   client::router_actor router() const { return router_; }
 
@@ -86,7 +89,12 @@ private:
   std::uint16_t middleman_port_ = 0;
   client::router_actor router_;
   fanin_actor fanin_;
+  /// What the front end and the router follow: the fleet, or with
+  /// federation the merged directory in front of it.
   fleet_actor fleet_;
+  fleet_actor local_fleet_;
+  federation::endpoint_actor endpoint_;
+  std::uint16_t federation_port_ = 0;
   frontend_actor frontend_;
   bool drained_ = false;
   std::string curve_endpoint_;

@@ -5,7 +5,10 @@
 // fan-in report: JSON exists only here, at the wire edge. Shapes:
 //   ping       -> null
 //   things     -> [{"id","server_id","address","event_address","client_id",
-//                   "state":"connected"|"connecting"|"disconnected"}]   (sorted by id)
+//                   "state":"connected"|"connecting"|"disconnected"|"conflict",
+//                   "origin":"local"|<peer broker id>,
+//                   "peer":{"address","state","rtt_ms"} (a peer's Thing only),
+//                   "conflict":"<who claims it>" (a conflict only)}]   (sorted by id)
 //   status     -> {"broker":{"id","uptime_s","draining","in_flight","handshakes",
 //                            "dropped","invalid","unknown_thing","things_counted",
 //                            "clients","reloads",
@@ -16,7 +19,8 @@
 //                             "latency_ms":{"p50","p90","p99","samples"},
 //                             "latency_histogram":{"le_s","cumulative","count","sum_s"},
 //                             "last_event_at":<Unix seconds>|null,
-//                             "connection":{client counters}|null}]}
+//                             "connection":{client counters}|null,
+//                             "origin", "peer", "conflict" as in `things`}]}
 //   last_event kwargs {"thing":T,"event":E}
 //              -> {"topic","message_id","sender_id","payload":<event payload JSON>,
 //                  "preserialized_size"}

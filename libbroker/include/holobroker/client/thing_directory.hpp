@@ -15,10 +15,12 @@
 #include <string>
 #include <vector>
 
+#include <caf/timespan.hpp>
 #include <caf/typed_actor.hpp>
 
 #include "holobroker/client/atoms.hpp"
 #include "holobroker/client/client_actor.hpp"
+#include "holobroker/events/event_subscriber.hpp"
 
 namespace holobroker::client {
 
@@ -28,6 +30,16 @@ struct thing_route {
   client_actor client;
   std::string server_id;
   std::string client_id;
+  /// The broker whose Thing this is: empty for this broker's own, else the
+  /// peer broker's id (federation: a broker exports only its own Things, so
+  /// a route never travels back to where it came from).
+  std::string origin{};
+  /// The connection's default client-side deadline (0 = unknown): what a
+  /// peer broker waits for at most before failing a request it forwarded.
+  caf::timespan deadline{0};
+  /// The subscriber of the Thing's event publisher, where a peer broker
+  /// subscribes its event fan-in (null when the owner has none, e.g. a pool).
+  events::event_subscriber_actor events{};
 };
 
 class thing_directory {

@@ -156,7 +156,8 @@ typename Inspector::result_type inspect(Inspector& f, ping_outcome& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, thing_route& x) {
-  return f(caf::meta::type_name("thing_route"), x.thing_id, x.client, x.server_id, x.client_id);
+  return f(caf::meta::type_name("thing_route"), x.thing_id, x.client, x.server_id, x.client_id,
+           x.origin, x.deadline, x.events);
 }
 
 template <class Inspector>

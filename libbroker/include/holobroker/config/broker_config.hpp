@@ -81,6 +81,40 @@ struct http_config {
   friend bool operator==(const http_config&, const http_config&) = default;
 };
 
+/// One peer broker of the federation: where its federation endpoint listens.
+struct peer_config {
+  std::string host;
+  std::uint16_t port = 0;
+
+  std::string address() const { return host + ":" + std::to_string(port); }
+  friend bool operator==(const peer_config&, const peer_config&) = default;
+};
+
+/// `broker.federation` and `broker.peers`: brokers that route requests and
+/// events for each other's Things over CAF's middleman (README "Federation").
+struct federation_config {
+  bool enabled = false;
+  std::string host = "127.0.0.1"; ///< listen address; loopback unless named
+  std::uint16_t port = 0;         ///< 0 = any free port (printed as "federation PORT")
+  /// TLS through CAF's OpenSSL module: this broker's certificate and key and
+  /// the CA that signs every peer's certificate (peers without one are refused).
+  std::string certificate;
+  std::string key;
+  std::string ca;
+  /// Unencrypted, unauthenticated TCP; only when set explicitly.
+  bool plain = false;
+  seconds reconnect_min{0.1};
+  seconds reconnect_max{1.0};
+  seconds ping_interval{1.0};
+  /// Added to a remote Thing's deadline for the trip across (a frozen peer
+  /// ends requests at deadline + margin).
+  seconds deadline_margin{1.0};
+  std::vector<peer_config> peers;
+
+  bool tls() const noexcept { return !certificate.empty(); }
+  friend bool operator==(const federation_config&, const federation_config&) = default;
+};
+
 struct broker_config {
   /// Broker id: the front end's routing id and IPC file name.
   std::string id = "holobroker";
@@ -100,6 +134,7 @@ struct broker_config {
   security_config security; ///< `security:` (security_config.hpp)
   limits_config limits;     ///< `limits:`
   http_config http;         ///< `broker.http:`
+  federation_config federation; ///< `broker.federation:` and `broker.peers:`
   std::vector<thing_config> things;
 
   const thing_config* find_thing(std::string_view thing_id) const;

@@ -1,0 +1,387 @@
+// The importing side of federation: one actor per configured peer broker
+// (federation.hpp). Its link state (connecting, connected, disconnected) is
+// one field checked by every handler: all handlers answer in every state
+// (requests fail at once unless connected), so one behaviour serves.
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <set>
+
+#include <caf/actor_system.hpp>
+#include <caf/io/middleman.hpp>
+#include <caf/io/middleman_actor.hpp>
+#include <caf/openssl/manager.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "client/backoff.hpp"
+#include "holobroker/client/error.hpp"
+#include "holobroker/federation/federation.hpp"
+
+namespace holobroker::federation {
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+struct peer_state {
+  peer_settings cfg;
+  report_sink sink;
+  client::backoff backoff{std::chrono::milliseconds{100}, std::chrono::seconds{1}};
+  endpoint_actor endpoint; ///< the peer's endpoint while connected
+  std::string broker_id;
+  std::string state = "connecting";
+  std::string last_error;
+  double rtt_ms = -1;
+  std::uint64_t connects = 0;
+  /// Grows with every connection attempt: answers and timers of an older
+  /// attempt are ignored.
+  std::uint64_t attempt = 0;
+  /// The peer's own directory as its endpoint sent it (its client actors).
+  client::thing_directory remote;
+  /// Requests forwarded and not answered yet: each one's way to fail.
+  std::map<std::uint64_t, std::function<void(const caf::error&)>> pending;
+  std::uint64_t next_request = 1;
+  /// send_request ids -> the remote client that has them (receive_response).
+  std::map<std::string, client::client_actor> noblock;
+  std::uint64_t forwarded = 0;
+
+  std::string name_of_peer() const {
+    return broker_id.empty() ? fmt::format("peer broker at {}", cfg.peer.address())
+                             : fmt::format("peer broker '{}' at {}", broker_id,
+                                           cfg.peer.address());
+  }
+
+  static inline const char* name = "holobroker.federation.peer";
+};
+
+using self_ptr = peer_actor::stateful_pointer<peer_state>;
+
+void report(self_ptr self) {
+  auto& st = self->state;
+  peer_report r;
+  r.address = st.cfg.peer.address();
+  r.broker_id = st.broker_id;
+  r.state = st.state;
+  r.rtt_ms = st.rtt_ms;
+  r.last_error = st.last_error;
+  r.connects = st.connects;
+  client::thing_directory::map_type routes;
+  auto me = caf::actor_cast<client::client_actor>(self);
+  for (const auto& [id, route] : st.remote.routes()) {
+    auto r2 = route;
+    r2.client = me; // requests go through this actor (deadline, fail fast)
+    r2.origin = st.broker_id;
+    routes.emplace(id, std::move(r2));
+  }
+  r.directory = client::thing_directory{st.remote.version(), std::move(routes)};
+  self->send(st.sink, put_atom_v, std::move(r));
+}
+
+/// Fails every forwarded request that has no answer yet with `err`.
+void fail_pending(self_ptr self, const caf::error& err) {
+  auto pending = std::move(self->state.pending);
+  self->state.pending.clear();
+  self->state.noblock.clear();
+  for (auto& [id, fail] : pending)
+    fail(err);
+}
+
+caf::error not_connected(const peer_state& st) {
+  return client::make_error(client::client_errc::disconnected,
+                            fmt::format("{} is not connected{}", st.name_of_peer(),
+                                        st.last_error.empty() ? "" : " (" + st.last_error + ")"));
+}
+
+/// A CAF error of the hop across, named after the peer; the Thing's own
+/// errors (typed, from the peer's client actor) pass unchanged.
+caf::error translate(const peer_state& st, caf::error err, caf::timespan waited) {
+  if (client::client_errc_of(err))
+    return err;
+  if (err == caf::sec::request_timeout)
+    return client::make_error(client::client_errc::timeout,
+                              fmt::format("no answer from {} within {}s (the Thing's deadline "
+                                          "+ the federation margin)",
+                                          st.name_of_peer(),
+                                          std::chrono::duration<double>(waited).count()));
+  return client::make_error(client::client_errc::disconnected,
+                            fmt::format("{}: {}", st.name_of_peer(), caf::to_string(err)));
+}
+
+void connect(self_ptr self);
+
+/// Leaves the connected state (or a failed attempt): fails what is in
+/// flight, naming the peer, and tries again after the backoff.
+void lost(self_ptr self, std::string why) {
+  auto& st = self->state;
+  auto was = st.state;
+  st.state = "disconnected";
+  st.last_error = std::move(why);
+  if (st.endpoint) {
+    self->demonitor(st.endpoint.address());
+    st.endpoint = nullptr;
+  }
+  if (was == "connected")
+    spdlog::warn("federation: lost {}: {}", st.name_of_peer(), st.last_error);
+  else
+    spdlog::debug("federation: cannot reach {}: {}", st.name_of_peer(), st.last_error);
+  fail_pending(self, client::make_error(client::client_errc::disconnected,
+                                        fmt::format("lost {} while the request was in flight "
+                                                    "({})",
+                                                    st.name_of_peer(), st.last_error)));
+  report(self);
+  auto delay = st.backoff.next();
+  self->delayed_send(self, delay, reconnect_atom_v, st.attempt);
+}
+
+caf::io::middleman_actor middleman_of(self_ptr self) {
+  auto& sys = self->system();
+  if (self->state.cfg.tls)
+    return sys.openssl_manager().actor_handle();
+  return sys.middleman().actor_handle();
+}
+
+void schedule_ping(self_ptr self) {
+  self->delayed_send(self, self->state.cfg.ping_interval, ping_tick_atom_v, self->state.attempt);
+}
+
+void connect(self_ptr self) {
+  auto& st = self->state;
+  auto attempt = ++st.attempt;
+  if (st.state != "disconnected")
+    st.state = "connecting";
+  // The middleman actor connects without blocking this actor; the bound
+  // also covers a peer that accepts TCP but never completes the handshake
+  // (frozen, or not a broker).
+  self
+    ->request(middleman_of(self), st.cfg.connect_timeout, caf::connect_atom_v,
+              st.cfg.peer.host, st.cfg.peer.port)
+    .then(
+      [self, attempt](const caf::node_id&, caf::strong_actor_ptr& ptr,
+                      const std::set<std::string>&) {
+        auto& st = self->state;
+        if (attempt != st.attempt)
+          return;
+        if (!ptr) {
+          lost(self, "nothing is published there");
+          return;
+        }
+        auto endpoint = caf::actor_cast<endpoint_actor>(std::move(ptr));
+        auto t0 = clock_type::now();
+        self->request(endpoint, st.cfg.connect_timeout, ping_atom_v, st.cfg.local_id)
+          .then(
+            [self, attempt, endpoint, t0](const std::string& id) {
+              auto& st = self->state;
+              if (attempt != st.attempt)
+                return;
+              st.endpoint = endpoint;
+              self->monitor(st.endpoint);
+              if (!st.broker_id.empty() && st.broker_id != id)
+                spdlog::warn("federation: the peer at {} was broker '{}' and is now '{}'",
+                             st.cfg.peer.address(), st.broker_id, id);
+              st.broker_id = id;
+              st.rtt_ms = std::chrono::duration<double, std::milli>(clock_type::now() - t0)
+                            .count();
+              st.state = "connected";
+              st.last_error.clear();
+              ++st.connects;
+              st.backoff.reset();
+              spdlog::info("federation: connected to {} (round trip {:.2f} ms)",
+                           st.name_of_peer(), st.rtt_ms);
+              self->send(st.endpoint, client::watch_atom_v);
+              report(self);
+              schedule_ping(self);
+            },
+            [self, attempt](const caf::error& err) {
+              if (attempt == self->state.attempt)
+                lost(self, "no answer to the first ping: " + self->system().render(err));
+            });
+      },
+      [self, attempt](const caf::error& err) {
+        if (attempt == self->state.attempt)
+          lost(self, self->system().render(err));
+      });
+}
+
+caf::timespan deadline_of(const peer_state& st, const client::operation_request& op,
+                          const client::thing_route* route) {
+  if (op.options.deadline)
+    return *op.options.deadline + st.cfg.deadline_margin;
+  if (route != nullptr && route->deadline > caf::timespan{0})
+    return route->deadline + st.cfg.deadline_margin;
+  return st.cfg.default_deadline + st.cfg.deadline_margin;
+}
+
+/// Forwards `op` (as `Tag, op`) to the peer's client actor of its Thing and
+/// answers with its reply, or fails at once when the peer is not connected.
+template <class Reply, class Tag>
+caf::result<Reply> forward(self_ptr self, Tag tag, client::operation_request op,
+                           std::function<void(const Reply&, const client::client_actor&)>
+                             on_reply = nullptr) {
+  auto& st = self->state;
+  if (st.state != "connected")
+    return not_connected(st);
+  const auto* route = st.remote.find(op.thing_id);
+  if (route == nullptr || !route->client)
+    return client::make_error(client::client_errc::unknown_thing,
+                              fmt::format("{} does not serve Thing '{}'", st.name_of_peer(),
+                                          op.thing_id));
+  auto target = route->client;
+  auto waited = deadline_of(st, op, route);
+  auto rp = self->make_response_promise<Reply>();
+  auto id = st.next_request++;
+  st.pending.emplace(id, [rp](const caf::error& err) mutable { rp.deliver(err); });
+  ++st.forwarded;
+  self->request(target, waited, tag, std::move(op))
+    .then(
+      [self, id, rp, target, on_reply](Reply& reply) mutable {
+        if (self->state.pending.erase(id) == 0)
+          return; // already failed (link lost)
+        if (on_reply)
+          on_reply(reply, target);
+        rp.deliver(std::move(reply));
+      },
+      [self, id, rp, waited](caf::error& err) mutable {
+        if (self->state.pending.erase(id) == 0)
+          return;
+        rp.deliver(translate(self->state, std::move(err), waited));
+      });
+  return rp;
+}
+
+} // namespace
+
+peer_actor spawn_peer(caf::actor_system& sys, peer_settings settings, report_sink sink) {
+  auto init = [](self_ptr self, peer_settings settings,
+                 report_sink sink) -> peer_actor::behavior_type {
+    auto& st = self->state;
+    st.cfg = std::move(settings);
+    st.sink = std::move(sink);
+    st.backoff = client::backoff{st.cfg.reconnect_min, st.cfg.reconnect_max};
+    self->set_down_handler([self](const caf::down_msg& dm) {
+      auto& st = self->state;
+      if (st.endpoint && dm.source == st.endpoint.address())
+        lost(self, "connection lost (" + self->system().render(dm.reason) + ")");
+    });
+    self->attach_functor([self] {
+      fail_pending(self, client::make_error(client::client_errc::closed,
+                                            "the broker's federation shut down"));
+    });
+    report(self);
+    connect(self);
+    return {
+      [self](put_atom, client::thing_directory& next) {
+        auto& st = self->state;
+        if (!st.endpoint
+            || self->current_sender() != caf::actor_cast<caf::strong_actor_ptr>(st.endpoint))
+          return;
+        spdlog::info("federation: {} serves {} Things", st.name_of_peer(), next.size());
+        st.remote = std::move(next);
+        report(self);
+      },
+      [self](reconnect_atom, std::uint64_t attempt) {
+        if (attempt == self->state.attempt && self->state.state != "connected")
+          connect(self);
+      },
+      [self](ping_tick_atom, std::uint64_t attempt) {
+        auto& st = self->state;
+        if (attempt != st.attempt || st.state != "connected")
+          return;
+        auto t0 = clock_type::now();
+        self->request(st.endpoint, st.cfg.ping_interval * 2, ping_atom_v, st.cfg.local_id)
+          .then(
+            [self, attempt, t0](const std::string&) {
+              auto& st = self->state;
+              if (attempt != st.attempt)
+                return;
+              st.rtt_ms = std::chrono::duration<double, std::milli>(clock_type::now() - t0)
+                            .count();
+              st.last_error.clear();
+              report(self);
+              schedule_ping(self);
+            },
+            [self, attempt](const caf::error& err) {
+              auto& st = self->state;
+              if (attempt != st.attempt)
+                return;
+              // Still connected (the link is up) but not answering: frozen
+              // or overloaded. Requests end at their deadlines meanwhile.
+              st.last_error = "ping unanswered: " + self->system().render(err);
+              spdlog::warn("federation: {}: {}", st.name_of_peer(), st.last_error);
+              report(self);
+              schedule_ping(self);
+            });
+      },
+      [self](client::execute_atom tag, client::operation_request& op) {
+        return forward<client::operation_reply>(self, tag, std::move(op));
+      },
+      [self](client::oneway_atom tag, client::operation_request& op) {
+        return forward<std::string>(self, tag, std::move(op));
+      },
+      [self](client::send_request_atom tag, client::operation_request& op) {
+        return forward<std::string>(self, tag, std::move(op),
+                                    [self](const std::string& id, const client::client_actor& c) {
+                                      self->state.noblock.insert_or_assign(id, c);
+                                    });
+      },
+      [self](client::receive_response_atom tag,
+             const std::string& message_id) -> caf::result<client::operation_reply> {
+        auto& st = self->state;
+        if (st.state != "connected")
+          return not_connected(st);
+        auto i = st.noblock.find(message_id);
+        if (i == st.noblock.end())
+          return client::make_error(client::client_errc::unknown_message,
+                                    fmt::format("message id {} was not sent through {}",
+                                                message_id, st.name_of_peer()));
+        auto target = i->second;
+        st.noblock.erase(i);
+        auto rp = self->make_response_promise<client::operation_reply>();
+        auto id = st.next_request++;
+        st.pending.emplace(id, [rp](const caf::error& err) mutable { rp.deliver(err); });
+        auto waited = st.cfg.default_deadline + st.cfg.deadline_margin;
+        self->request(target, waited, tag, message_id)
+          .then(
+            [self, id, rp](client::operation_reply& reply) mutable {
+              if (self->state.pending.erase(id) != 0)
+                rp.deliver(std::move(reply));
+            },
+            [self, id, rp, waited](caf::error& err) mutable {
+              if (self->state.pending.erase(id) != 0)
+                rp.deliver(translate(self->state, std::move(err), waited));
+            });
+        return rp;
+      },
+      [self](client::handshake_atom) -> caf::result<caf::timespan> {
+        if (self->state.state != "connected")
+          return not_connected(self->state);
+        return caf::timespan{0};
+      },
+      [self](ping_atom) -> caf::result<caf::timespan> {
+        auto& st = self->state;
+        if (st.state != "connected")
+          return not_connected(st);
+        return std::chrono::duration_cast<caf::timespan>(
+          std::chrono::duration<double, std::milli>(st.rtt_ms < 0 ? 0 : st.rtt_ms));
+      },
+      [self](caf::get_atom, client::status_atom) {
+        auto& st = self->state;
+        client::client_status cs;
+        cs.client_id = "federation|" + st.cfg.peer.address();
+        cs.server_id = st.broker_id;
+        cs.address = st.cfg.peer.address();
+        cs.handshake_done = st.connects > 0;
+        cs.connected = st.state == "connected";
+        cs.in_flight = st.pending.size();
+        cs.requests_sent = st.forwarded;
+        cs.handshake_attempts = st.attempt;
+        return cs;
+      },
+    };
+  };
+  return sys.spawn(init, std::move(settings), std::move(sink));
+}
+
+} // namespace holobroker::federation

@@ -1,0 +1,343 @@
+#define CAF_SUITE federation
+#include <caf/test/unit_test.hpp>
+
+#include <csignal>
+#include <cstdlib>
+#include <algorithm>
+#include <map>
+#include <set>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "federation_site.hpp"
+#include "holobroker/wire/remote_exception.hpp"
+#include "holobroker/wire/requests.hpp"
+#include "holobroker/zmq/multipart_io.hpp"
+
+using namespace holobroker;
+using namespace holobroker::test;
+using namespace std::chrono_literals;
+using nlohmann::json;
+using clock_type = std::chrono::steady_clock;
+
+namespace {
+
+bool connected_from(const json& entry, const std::string& origin) {
+  return entry.is_object() && entry.value("origin", "") == origin
+         && entry.value("state", "") == "connected";
+}
+
+std::string exception_text(const wire::response& r) {
+  auto ex = wire::parse_remote_exception(r.payload.view());
+  return ex ? ex->type + ": " + ex->message : std::string{"<not an exception>"};
+}
+
+double ms_since(clock_type::time_point t0) {
+  return std::chrono::duration<double, std::milli>(clock_type::now() - t0).count();
+}
+
+struct two_sites {
+  zmq::context_t ctx{1};
+  site b{"broker-b", "sim-b", {"spec-b"}};
+  site a{"broker-a", "sim-a", {"spec-a"}};
+
+  void start() {
+    b.start_sim();
+    b.start_broker();
+    a.peers = {b.port};
+    a.start_sim();
+    a.start_broker();
+  }
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(federation_tests, two_sites)
+
+CAF_TEST(a client of one broker uses a Thing of its peer with the same replies and order) {
+  start();
+  auto c = client_of(ctx, a, "fed-requests");
+  CAF_REQUIRE(wait_for_thing(*c, a, "spec-b",
+                             [](const json& e) { return connected_from(e, "broker-b"); }));
+  auto entry = entry_of(things_of(*c, a), "spec-b");
+  auto peer_address = entry["peer"].value("address", "");
+  auto expected_address = "127.0.0.1:" + std::to_string(b.port);
+  CAF_CHECK_EQUAL(peer_address, expected_address);
+  CAF_CHECK(entry["peer"]["rtt_ms"].is_number());
+  // (CAF_CHECK_EQUAL keeps references: no temporaries in its arguments.)
+  auto local = entry_of(things_of(*c, a), "spec-a");
+  CAF_CHECK_EQUAL(local.value("origin", ""), "local");
+  auto r = call(*c, a, "spec-b", "integration_time", "readproperty");
+  CAF_REQUIRE(r.has_value());
+  CAF_CHECK(r->header.type == wire::message_type::reply);
+  CAF_CHECK_EQUAL(json::parse(r->payload.view()), json(10.0));
+  // A write then a read, then a oneway write overtaken by nothing.
+  auto w = call(*c, a, "spec-b", "integration_time", "writeproperty", "25");
+  CAF_REQUIRE(w.has_value());
+  CAF_CHECK(w->header.type == wire::message_type::reply);
+  auto ctx_oneway = wire::default_operation_context();
+  ctx_oneway.oneway = true;
+  auto ow = operation(c->identity(), a.broker_id, "spec-b", "integration_time", "writeproperty",
+                      "31", ctx_oneway);
+  c->send(wire::craft_request(a.broker_id, ow));
+  auto after = call(*c, a, "spec-b", "integration_time", "readproperty");
+  CAF_REQUIRE(after.has_value());
+  CAF_CHECK_EQUAL(json::parse(after->payload.view()), json(31));
+  // The Thing's own exception crosses typed.
+  auto fail = call(*c, a, "spec-b", "fail", "invokeaction", "{}");
+  CAF_REQUIRE(fail.has_value());
+  CAF_CHECK(fail->header.type == wire::message_type::exception);
+  CAF_CHECK(exception_text(*fail).rfind("ValueError", 0) == 0);
+  // The Thing Description's forms point at the asking broker.
+  auto td = call(*c, a, "spec-b", "get_thing_description", "invokeaction", "{}");
+  CAF_REQUIRE(td.has_value());
+  CAF_REQUIRE(td->header.type == wire::message_type::reply);
+  auto text = std::string{td->payload.view()};
+  CAF_CHECK(text.find(a.daemon->frontend("ipc")) != std::string::npos);
+  CAF_CHECK(text.find(b.daemon->frontend("ipc")) == std::string::npos);
+  // Round trips, sequential: through the peer and local (a measurement,
+  // not a pass criterion; the benchmark rows are the real numbers).
+  auto p50 = [&](const std::string& thing) {
+    std::vector<double> ms;
+    for (int i = 0; i < 200; ++i) {
+      auto t0 = clock_type::now();
+      auto rr = call(*c, a, thing, "integration_time", "readproperty");
+      if (rr && rr->header.type == wire::message_type::reply)
+        ms.push_back(ms_since(t0));
+    }
+    std::sort(ms.begin(), ms.end());
+    return ms.empty() ? -1.0 : ms[ms.size() / 2];
+  };
+  CAF_MESSAGE("p50 local " << p50("spec-a") << " ms, through the peer " << p50("spec-b")
+                           << " ms");
+  // The peer does not import the Things of a broker it does not follow.
+  auto cb = client_of(ctx, b, "fed-requests-b");
+  CAF_CHECK(entry_of(things_of(*cb, b), "spec-a").is_null());
+}
+
+CAF_TEST(events of a Thing of a peer reach local subscribers and stop with the last one) {
+  start();
+  auto c = client_of(ctx, a, "fed-events");
+  CAF_REQUIRE(wait_for_thing(*c, a, "spec-b",
+                             [](const json& e) { return connected_from(e, "broker-b"); }));
+  auto received = [&] {
+    auto r = call(*c, a, a.broker_id, "status", "invokeaction", "{}");
+    CAF_REQUIRE(r.has_value());
+    return json::parse(r->payload.view())["broker"]["events"]["received"].get<std::uint64_t>();
+  };
+  {
+    zmq::socket_t sub{ctx, zmq::socket_type::sub};
+    sub.connect(a.daemon->events("ipc"));
+    sub.set(zmq::sockopt::subscribe, "spec-b/measurement");
+    std::optional<wire::multipart> got;
+    auto until = clock_type::now() + 10s;
+    while (!got && clock_type::now() < until) {
+      zmq::pollitem_t item{sub.handle(), 0, ZMQ_POLLIN, 0};
+      if (zmq::poll(&item, 1, 200ms) > 0)
+        got = zmqio::recv_multipart(sub);
+    }
+    CAF_REQUIRE(got.has_value());
+    auto topic = std::string{(*got)[0].view()};
+  CAF_CHECK_EQUAL(topic, "spec-b/measurement");
+    CAF_CHECK(got->size() >= 3);
+  }
+  // The last subscriber left: within a moment nothing arrives any more.
+  std::this_thread::sleep_for(1s);
+  auto before = received();
+  std::this_thread::sleep_for(1s);
+  auto after = received();
+  CAF_CHECK_EQUAL(after, before);
+}
+
+CAF_TEST(a killed peer fails requests at once naming it and serves again after a restart) {
+  start();
+  auto c = client_of(ctx, a, "fed-restart");
+  CAF_REQUIRE(wait_for_thing(*c, a, "spec-b",
+                             [](const json& e) { return connected_from(e, "broker-b"); }));
+  // Requests in flight while the peer is killed and restarted: each one
+  // ends in exactly one answer.
+  std::map<std::string, int> answers;
+  std::set<std::string> sent;
+  std::map<wire::message_type, int> kinds;
+  auto drain = [&](std::chrono::milliseconds wait) {
+    while (auto frames = c->recv(wait)) {
+      auto res = wire::parse_response(*frames);
+      if (!res)
+        continue;
+      ++answers[res->header.message_id];
+      ++kinds[res->header.type];
+      wait = 0ms;
+    }
+  };
+  std::size_t replies_before_restart = 0;
+  for (int i = 0; i < 400; ++i) {
+    auto req = operation(c->identity(), a.broker_id, "spec-b", "integration_time",
+                         "readproperty");
+    sent.insert(req.header.message_id);
+    c->send(wire::craft_request(a.broker_id, req));
+    drain(1ms);
+    std::this_thread::sleep_for(2ms);
+    if (i == 150)
+      replies_before_restart = kinds[wire::message_type::reply];
+    if (i == 100)
+      b.daemon->process().signal(SIGKILL);
+    if (i == 150) {
+      CAF_CHECK(b.daemon->process().wait_exit(5s).has_value());
+      // While the peer is down a request fails at once, naming the peer.
+      auto t0 = clock_type::now();
+      auto probe = client_of(ctx, a, "fed-restart-probe");
+      auto down = call(*probe, a, "spec-b", "integration_time", "readproperty", "null", 5s);
+      CAF_REQUIRE(down.has_value());
+      CAF_CHECK(down->header.type == wire::message_type::exception);
+      CAF_CHECK(exception_text(*down).find("broker-b") != std::string::npos);
+      CAF_MESSAGE("while down: " << exception_text(*down) << " after " << ms_since(t0) << " ms");
+      CAF_CHECK_LESS(ms_since(t0), 1000.0);
+      b.start_broker();
+    }
+  }
+  auto until = clock_type::now() + 20s;
+  while (answers.size() < sent.size() && clock_type::now() < until)
+    drain(100ms);
+  CAF_CHECK_EQUAL(answers.size(), sent.size());
+  for (const auto& [id, n] : answers) {
+    CAF_CHECK_EQUAL(n, 1);
+    CAF_CHECK(sent.count(id) == 1);
+  }
+  CAF_MESSAGE("replies " << kinds[wire::message_type::reply] << ", exceptions "
+                         << kinds[wire::message_type::exception] << ", timeouts "
+                         << kinds[wire::message_type::timeout]);
+  CAF_CHECK_GREATER(replies_before_restart, 50u);
+  // After the restart, requests are answered again.
+  CAF_CHECK_GREATER(kinds[wire::message_type::reply] - replies_before_restart, 50u);
+  // Back: requests work again.
+  auto t0 = clock_type::now();
+  bool back = false;
+  while (!back && clock_type::now() < t0 + 10s) {
+    auto r = call(*c, a, "spec-b", "integration_time", "readproperty", "null", 2s);
+    back = r && r->header.type == wire::message_type::reply;
+    if (!back)
+      std::this_thread::sleep_for(20ms);
+  }
+  CAF_CHECK(back);
+  CAF_MESSAGE("peer back " << ms_since(t0) << " ms after its restart printed ready");
+}
+
+CAF_TEST(a frozen peer ends requests at their deadline instead of hanging) {
+  b.defaults_yaml = "  deadline: 1s\n";
+  start();
+  auto c = client_of(ctx, a, "fed-frozen");
+  CAF_REQUIRE(wait_for_thing(*c, a, "spec-b",
+                             [](const json& e) { return connected_from(e, "broker-b"); }));
+  b.daemon->process().signal(SIGSTOP);
+  auto t0 = clock_type::now();
+  auto r = call(*c, a, "spec-b", "integration_time", "readproperty", "null", 10s);
+  auto waited = ms_since(t0);
+  b.daemon->process().signal(SIGCONT);
+  CAF_REQUIRE(r.has_value());
+  CAF_CHECK(r->header.type == wire::message_type::timeout);
+  CAF_MESSAGE("frozen peer: TIMEOUT after " << waited << " ms (deadline 1 s + margin 0.5 s)");
+  CAF_CHECK_GREATER(waited, 900.0);
+  auto again = call(*c, a, "spec-b", "integration_time", "readproperty", "null", 10s);
+  CAF_REQUIRE(again.has_value());
+  CAF_CHECK(again->header.type == wire::message_type::reply);
+}
+
+CAF_TEST(a Thing claimed by two peers is a conflict routed to neither and a local claim wins) {
+  site c_site{"broker-c", "sim-c", {"spec-c", "dup"}};
+  b.things = {"spec-b", "dup", "dup-local"};
+  a.things = {"spec-a", "dup-local"};
+  c_site.start_sim();
+  c_site.start_broker();
+  b.start_sim();
+  b.start_broker();
+  a.peers = {b.port, c_site.port};
+  a.start_sim();
+  a.start_broker();
+  auto c = client_of(ctx, a, "fed-conflict");
+  CAF_REQUIRE(wait_for_thing(*c, a, "spec-b",
+                             [](const json& e) { return connected_from(e, "broker-b"); }));
+  CAF_REQUIRE(wait_for_thing(*c, a, "spec-c",
+                             [](const json& e) { return connected_from(e, "broker-c"); }));
+  auto things = things_of(*c, a);
+  auto dup = entry_of(things, "dup");
+  CAF_REQUIRE(dup.is_object());
+  auto dup_state = dup.value("state", "");
+  CAF_CHECK_EQUAL(dup_state, "conflict");
+  auto who = dup.value("conflict", "");
+  CAF_CHECK(who.find("broker-b") != std::string::npos);
+  CAF_CHECK(who.find("broker-c") != std::string::npos);
+  auto r = call(*c, a, "dup", "integration_time", "readproperty");
+  CAF_REQUIRE(r.has_value());
+  CAF_CHECK(r->header.type == wire::message_type::exception);
+  CAF_MESSAGE("conflict: " << exception_text(*r));
+  CAF_CHECK(exception_text(*r).find("claimed by more than one") != std::string::npos);
+  auto local = entry_of(things, "dup-local");
+  auto local_origin = local.value("origin", "");
+  CAF_CHECK_EQUAL(local_origin, "local");
+  CAF_CHECK(local.value("conflict", "").find("broker-b") != std::string::npos);
+  auto l = call(*c, a, "dup-local", "integration_time", "readproperty");
+  CAF_REQUIRE(l.has_value());
+  CAF_CHECK(l->header.type == wire::message_type::reply);
+}
+
+CAF_TEST(peers need a certificate of the configured CA when tls is configured) {
+  auto dir = a.dir->string();
+  auto sh = [&](const std::string& cmd) {
+    auto full = "cd '" + dir + "' && " + cmd + " >/dev/null 2>&1";
+    CAF_REQUIRE_EQUAL(std::system(full.c_str()), 0);
+  };
+  for (std::string ca : {"ca", "other-ca"})
+    sh("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=" + ca + " -keyout " + ca
+       + ".key -out " + ca + ".crt");
+  auto issue = [&](const std::string& name, const std::string& ca) {
+    sh("openssl req -newkey rsa:2048 -nodes -subj /CN=" + name + " -keyout " + name
+       + ".key -out " + name + ".csr");
+    sh("openssl x509 -req -in " + name + ".csr -CA " + ca + ".crt -CAkey " + ca
+       + ".key -CAcreateserial -days 2 -out " + name + ".crt");
+  };
+  issue("broker-a", "ca");
+  issue("broker-b", "ca");
+  issue("intruder", "other-ca");
+  auto tls = [&](const std::string& cert) {
+    return "    tls: {certificate: " + dir + "/" + cert + ".crt, key: " + dir + "/" + cert
+           + ".key, ca: " + dir + "/ca.crt}\n";
+  };
+  b.federation_yaml = tls("broker-b");
+  a.federation_yaml = tls("broker-a");
+  start();
+  auto c = client_of(ctx, a, "fed-tls");
+  CAF_REQUIRE(wait_for_thing(*c, a, "spec-b",
+                             [](const json& e) { return connected_from(e, "broker-b"); }));
+  auto r = call(*c, a, "spec-b", "integration_time", "readproperty");
+  CAF_REQUIRE(r.has_value());
+  CAF_CHECK(r->header.type == wire::message_type::reply);
+  // A plain peer and a peer whose certificate another CA signed (though it
+  // trusts broker-b's CA) never get broker-b's Things.
+  site plain{"broker-plain", "sim-p", {"spec-p"}};
+  plain.peers = {b.port};
+  plain.start_sim();
+  plain.start_broker();
+  site intruder{"broker-intruder", "sim-i", {"spec-i"}};
+  intruder.federation_yaml = "    tls: {certificate: " + dir + "/intruder.crt, key: " + dir
+                             + "/intruder.key, ca: " + dir + "/ca.crt}\n";
+  intruder.peers = {b.port};
+  intruder.start_sim();
+  intruder.start_broker();
+  auto cp = client_of(ctx, plain, "fed-plain");
+  auto ci = client_of(ctx, intruder, "fed-intruder");
+  CAF_CHECK(!wait_for_thing(*cp, plain, "spec-b", [](const json& e) { return !e.is_null(); },
+                            3s));
+  CAF_CHECK(!wait_for_thing(*ci, intruder, "spec-b", [](const json& e) { return !e.is_null(); },
+                            1s));
+  auto refused = call(*ci, intruder, "spec-b", "integration_time", "readproperty");
+  CAF_REQUIRE(refused.has_value());
+  CAF_CHECK(refused->header.type == wire::message_type::invalid_message);
+  // broker-b still serves its legitimate peer.
+  auto still = call(*c, a, "spec-b", "integration_time", "readproperty");
+  CAF_REQUIRE(still.has_value());
+  CAF_CHECK(still->header.type == wire::message_type::reply);
+  CAF_MESSAGE("after the refused peers: " << exception_text(*still));
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()

@@ -1,0 +1,1 @@
+#include "support/caf_test_main.hpp"
