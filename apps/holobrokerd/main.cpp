@@ -185,6 +185,12 @@ int run(const daemon::command_line& cli) {
                result.completed, result.failed);
   web.reset(); // before the node: its threads call into it
   node->reset();
+  // With federation, actors a peer referenced over the middleman can stay
+  // registered after the drain ended them all (CAF 0.17), and the actor
+  // system would wait for them forever: everything is drained and closed
+  // by now, so do not wait.
+  if (cfg->federation.enabled)
+    sys.await_actors_before_shutdown(false);
   return 0;
 }
 

@@ -249,3 +249,36 @@ CAF_TEST(a bad last_value is refused with its position) {
   CAF_CHECK_EQUAL(item.line, 3);
   CAF_CHECK_EQUAL(error_of("defaults:\n  last_value: {a: 1}\n").key, "defaults.last_value");
 }
+
+CAF_TEST(federation needs tls or an explicit plain and listens on loopback by default) {
+  auto plain = parse_config("broker:\n  federation:\n    plain: true\n"
+                            "  peers:\n    - 10.0.0.2:4300\n    - {host: lab-c, port: 4301}\n");
+  CAF_REQUIRE(plain.has_value());
+  CAF_CHECK(plain->federation.enabled);
+  CAF_CHECK(!plain->federation.tls());
+  CAF_CHECK_EQUAL(plain->federation.host, "127.0.0.1");
+  CAF_CHECK_EQUAL(plain->federation.port, 0);
+  CAF_REQUIRE_EQUAL(plain->federation.peers.size(), 2u);
+  CAF_CHECK_EQUAL(plain->federation.peers[0].address(), "10.0.0.2:4300");
+  CAF_CHECK_EQUAL(plain->federation.peers[1].address(), "lab-c:4301");
+  CAF_CHECK(!parse_config("things: []\n")->federation.enabled);
+  // Deny by default: neither tls nor plain.
+  auto neither = error_of("broker:\n  federation:\n    listen: 4300\n");
+  CAF_CHECK_EQUAL(neither.key, "broker.federation");
+  CAF_CHECK(neither.message.find("tls") != std::string::npos);
+  CAF_CHECK_EQUAL(neither.line, 3);
+  // Certificates must be readable at start.
+  auto missing = error_of("broker:\n  federation:\n    tls: {certificate: /nonexistent.crt, "
+                          "key: /nonexistent.key, ca: /nonexistent.ca}\n");
+  CAF_CHECK_EQUAL(missing.key, "broker.federation.tls.certificate");
+  CAF_CHECK(missing.message.find("/nonexistent.crt") != std::string::npos);
+  auto no_ca = error_of("broker:\n  federation:\n    tls: {certificate: a, key: b}\n");
+  CAF_CHECK_EQUAL(no_ca.key, "broker.federation.tls.ca");
+  // Peers without federation, a peer without a port, a peer listed twice.
+  auto alone = error_of("broker:\n  peers: [10.0.0.2:4300]\n");
+  CAF_CHECK_EQUAL(alone.key, "broker.peers");
+  auto no_port = error_of("broker:\n  federation: {plain: true}\n  peers: [lab-b]\n");
+  CAF_CHECK_EQUAL(no_port.key, "broker.peers[0]");
+  auto twice = error_of("broker:\n  federation: {plain: true}\n  peers: [b:1, b:1]\n");
+  CAF_CHECK(twice.message.find("twice") != std::string::npos);
+}

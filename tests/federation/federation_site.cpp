@@ -43,8 +43,9 @@ site::~site() {
 
 void site::start_sim() {
   std::string yaml = "servers:\n  - id: " + server_id + "\n    things:\n";
-  for (const auto& t : things)
-    yaml += "      - {id: " + t + ", template: spectrometer}\n";
+  for (const auto* list : {&things, &sim_only})
+    for (const auto& t : *list)
+      yaml += "      - {id: " + t + ", template: spectrometer}\n";
   auto path = dir->string() + "/sim.yaml";
   write_file(path, yaml);
   sim = std::make_unique<sim_process>(std::vector<std::string>{"--config", path,

@@ -27,7 +27,8 @@ std::uint16_t free_port();
 struct site {
   std::string broker_id;       ///< e.g. "broker-a"
   std::string server_id;       ///< thing-sim's server id, e.g. "sim-a"
-  std::vector<std::string> things; ///< spectrometer Things served by the sim
+  std::vector<std::string> things; ///< spectrometer Things served by the sim and the broker
+  std::vector<std::string> sim_only; ///< served by the sim, not (yet) in the broker's config
   std::uint16_t port = 0;      ///< federation endpoint
   std::string federation_yaml; ///< lines under broker.federation (besides listen)
   std::vector<std::uint16_t> peers;

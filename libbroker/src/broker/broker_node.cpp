@@ -160,13 +160,6 @@ broker_node::start(caf::actor_system& sys, const config::broker_config& cfg,
     node->endpoint_ = federation::spawn_endpoint(sys, cfg.id, node->local_fleet_);
     node->fleet_ = federation::spawn_federation(sys, cfg.id, cfg.federation, node->local_fleet_,
                                                 node->fanin_);
-    auto port = federation::publish_endpoint(sys, node->endpoint_, cfg.federation);
-    if (!port)
-      return unexpected<std::string>{"federation: " + port.error()};
-    node->federation_port_ = *port;
-    spdlog::info("federation: listening at {}:{} ({}), {} peers", cfg.federation.host, *port,
-                 cfg.federation.tls() ? "TLS, peers need a certificate of the CA" : "plain TCP",
-                 cfg.federation.peers.size());
   }
   // The fleet's first snapshot, so the front end knows every configured
   // Thing before it reads its first request.
@@ -199,6 +192,15 @@ broker_node::start(caf::actor_system& sys, const config::broker_config& cfg,
     if (!port)
       return unexpected<std::string>{"middleman: " + port.error()};
     node->middleman_port_ = *port;
+  }
+  if (cfg.federation.enabled) {
+    auto port = federation::publish_endpoint(sys, node->endpoint_, cfg.federation);
+    if (!port)
+      return unexpected<std::string>{"federation: " + port.error()};
+    node->federation_port_ = *port;
+    spdlog::info("federation: listening at {}:{} ({}), {} peers", cfg.federation.host, *port,
+                 cfg.federation.tls() ? "TLS, peers need a certificate of the CA" : "plain TCP",
+                 cfg.federation.peers.size());
   }
   return node;
 }

@@ -15,6 +15,7 @@
 
 #include "client/directory_publisher.hpp"
 #include "holobroker/client/error.hpp"
+#include "holobroker/federation/directory_merge.hpp"
 #include "holobroker/federation/federation.hpp"
 
 namespace holobroker::federation {
@@ -82,38 +83,27 @@ void rebuild(self_ptr self) {
   auto& st = self->state;
   if (st.local.version() == 0)
     return; // the fleet's first snapshot is not here yet
-  std::map<std::string, std::vector<const client::thing_route*>> claims;
+  std::vector<const client::thing_directory*> peers;
   for (const auto& [address, r] : st.reports)
-    for (const auto& [id, route] : r.directory.routes())
-      claims[id].push_back(&route);
-  client::thing_directory::map_type next;
-  for (const auto& [id, route] : st.local.routes())
-    next.emplace(id, route);
+    peers.push_back(&r.directory);
+  auto merged = merge_directories(st.local, peers);
+  auto& next = merged.routes;
   std::map<std::string, conflict_entry> conflicts;
-  for (const auto& [id, routes] : claims) {
-    std::vector<std::string> names;
-    for (const auto* r : routes)
-      names.push_back(r->origin.empty() ? "?" : r->origin);
-    if (st.local.find(id) != nullptr) {
-      conflicts[id].who = fmt::format("local and {}", fmt::join(names, ", "));
-      continue; // this broker's own Thing wins here
-    }
-    if (routes.size() > 1) {
-      auto& c = conflicts[id];
-      c.who = fmt::format("{}", fmt::join(names, ", "));
-      if (auto old = st.conflicts.find(id); old != st.conflicts.end() && old->second.answer
-                                            && old->second.who == c.who)
-        c.answer = old->second.answer;
-      else
-        c.answer = spawn_conflict(self->system(), id, c.who);
-      auto route = *routes.front();
-      route.client = c.answer;
-      route.origin = c.who;
-      route.events = nullptr;
-      next.emplace(id, std::move(route));
-      continue;
-    }
-    next.emplace(id, *routes.front());
+  for (const auto& [id, who] : merged.conflicts)
+    conflicts[id].who = who;
+  for (const auto& id : merged.unrouted) {
+    // Routed to an actor that refuses every request, naming the claimants.
+    auto& c = conflicts[id];
+    if (auto old = st.conflicts.find(id);
+        old != st.conflicts.end() && old->second.answer && old->second.who == c.who)
+      c.answer = old->second.answer;
+    else
+      c.answer = spawn_conflict(self->system(), id, c.who);
+    client::thing_route route;
+    route.thing_id = id;
+    route.client = c.answer;
+    route.origin = c.who;
+    next.insert_or_assign(id, std::move(route));
   }
   for (const auto& [id, c] : conflicts) {
     auto old = st.conflicts.find(id);
