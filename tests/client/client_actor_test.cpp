@@ -367,6 +367,62 @@ CAF_TEST(beyond max in flight callers get busy) {
   CAF_CHECK_EQUAL(status(c).busy_rejected, 1u);
 }
 
+CAF_TEST(on a shared connection a Thing at its own limit gets busy and the other Things do not) {
+  auto cfg = config();
+  thing_policy bounded;
+  bounded.max_in_flight = 1;
+  cfg.thing_policies["spectrometer"] = bounded;
+  auto c = connected_client(cfg);
+  auto a = ask<operation_reply>(c, execute_atom_v, read());
+  auto b = ask<operation_reply>(c, execute_atom_v, read());
+  auto other = ask<operation_reply>(c, execute_atom_v, read_property("motor", "position"));
+  sched.run();
+  CAF_CHECK(!a->done());
+  CAF_CHECK(code_of(b->error) == client_errc::busy);
+  CAF_CHECK(!other->done()); // sent: the motor has no bound of its own
+  CAF_CHECK_EQUAL(wire().sent.size(), 2u);
+  wire().answer(0, message_type::reply);
+  wake();
+  CAF_CHECK(a->value.has_value());
+  auto again = ask<operation_reply>(c, execute_atom_v, read());
+  sched.run();
+  CAF_CHECK(!again->done()); // room again once the first one ended
+  CAF_CHECK_EQUAL(wire().sent.size(), 3u);
+}
+
+CAF_TEST(a Thing joining a connection gets its policy and a Thing leaving falls back to the defaults) {
+  auto cfg = config();
+  cfg.default_deadline = 30s;
+  auto c = connected_client(cfg);
+  thing_policy own;
+  own.own_deadlines = true;
+  own.default_deadline = 3s;
+  own.deadline_margin = 1s;
+  own.max_in_flight = 1;
+  self->send(c, put_atom_v, std::string{"motor"}, own);
+  sched.run();
+  auto req = read_property("motor", "position");
+  req.options.server_context = {}; // no server-side timeouts: the default deadline
+  auto res = ask<operation_reply>(c, execute_atom_v, req);
+  auto busy = ask<operation_reply>(c, execute_atom_v, req);
+  sched.run();
+  CAF_CHECK(code_of(busy->error) == client_errc::busy);
+  advance(2999ms);
+  CAF_CHECK(!res->done());
+  advance(1ms);
+  CAF_CHECK(code_of(res->error) == client_errc::timeout); // the motor's own 3 s
+  self->send(c, delete_atom_v, std::string{"motor"});
+  sched.run();
+  auto later = ask<operation_reply>(c, execute_atom_v, req);
+  auto unbounded = ask<operation_reply>(c, execute_atom_v, req);
+  sched.run();
+  CAF_CHECK(!unbounded->done()); // no per-Thing bound any more
+  advance(29s);
+  CAF_CHECK(!later->done()); // the connection's 30 s again
+  advance(1s);
+  CAF_CHECK(code_of(later->error) == client_errc::timeout);
+}
+
 CAF_TEST(send request and receive response with a bounded cache) {
   auto cfg = config();
   cfg.reply_cache_capacity = 2;

@@ -34,7 +34,7 @@ things:
   CAF_CHECK_EQUAL(t.thing_id, "spectrometer");
   CAF_CHECK_EQUAL(t.server_id, "thing-sim");
   CAF_CHECK_EQUAL(t.address, "IPC");
-  CAF_CHECK_EQUAL(t.client_id, "holobroker|holobroker|spectrometer");
+  CAF_CHECK_EQUAL(t.client_id, "holobroker|holobroker|thing-sim"); // one per server
   CAF_CHECK_EQUAL(t.handshake_timeout.count(), 60.0);
   CAF_CHECK_EQUAL(t.effective_deadline().count(), 11.0);
 }
@@ -281,4 +281,32 @@ CAF_TEST(federation needs tls or an explicit plain and listens on loopback by de
   CAF_CHECK_EQUAL(no_port.key, "broker.peers[0]");
   auto twice = error_of("broker:\n  federation: {plain: true}\n  peers: [b:1, b:1]\n");
   CAF_CHECK(twice.message.find("twice") != std::string::npos);
+}
+
+CAF_TEST(Things sharing a server connection must agree on its settings) {
+  auto cfg = parse_config(R"(
+things:
+  - id: a
+    server_id: sim
+  - id: b
+    server_id: sim
+    while_disconnected: fail_fast
+)",
+                          "lab.yaml");
+  CAF_REQUIRE(!cfg.has_value());
+  CAF_CHECK_EQUAL(cfg.error().file, "lab.yaml");
+  CAF_CHECK_EQUAL(cfg.error().line, 7);
+  CAF_CHECK_EQUAL(cfg.error().key, "things[1].while_disconnected");
+  CAF_CHECK(cfg.error().message.find("Thing \"a\"") != std::string::npos);
+  // With a client id of its own, b gets its own connection.
+  auto own = parse_config(R"(
+things:
+  - id: a
+    server_id: sim
+  - id: b
+    server_id: sim
+    client_id: lab-b
+    while_disconnected: fail_fast
+)");
+  CAF_CHECK(own.has_value());
 }

@@ -126,6 +126,42 @@ CAF_TEST(a hangup reload adds and removes Things without disturbing the others) 
   CAF_CHECK_EQUAL(json::parse(things->payload.view()).size(), 1u);
 }
 
+CAF_TEST(the Things of one server share one connection and each keeps its own bound) {
+  start_sim();
+  start_daemon(sim_thing("spectrometer") + sim_thing("motor", "IPC", "    max_in_flight: 1\n"));
+  auto c = client("raw-client-shared");
+  CAF_REQUIRE(poll_things(*c, [](const json& things) {
+    return things.size() == 2 && things[0]["state"] == "connected"
+           && things[1]["state"] == "connected";
+  }));
+  auto things = c->call("holobroker", op(*c, "holobroker", "things", "invokeaction", "{}"));
+  CAF_REQUIRE(things.has_value());
+  auto list = json::parse(things->payload.view());
+  CAF_CHECK_EQUAL(list[0]["client_id"], "holobroker|holobroker|thing-sim");
+  CAF_CHECK_EQUAL(list[1]["client_id"], "holobroker|holobroker|thing-sim");
+  // The motor's one request in flight is its limit; the spectrometer on the
+  // same connection is not held up by it.
+  auto slow = op(*c, "motor", "sleep", "invokeaction", R"({"seconds":0.5})");
+  c->send(wire::craft_request("holobroker", slow));
+  CAF_REQUIRE(poll_status(*c, [](const json& st) { return st["broker"]["in_flight"] == 1; }));
+  auto refused = c->call("holobroker", op(*c, "motor", "position", "readproperty"), 5s);
+  CAF_REQUIRE(refused.has_value());
+  CAF_CHECK(refused->header.type == wire::message_type::exception);
+  CAF_CHECK_EQUAL(exception_type(*refused), "BlockingIOError");
+  auto other = c->call("holobroker", op(*c, "spectrometer", "count", "readproperty"), 5s);
+  CAF_REQUIRE(other.has_value());
+  CAF_CHECK(other->header.type == wire::message_type::reply);
+  auto done = c->await(slow.header.message_id, 5s);
+  CAF_REQUIRE(done.has_value());
+  CAF_CHECK(done->header.type == wire::message_type::reply);
+  // Removing one Thing leaves the connection to the other.
+  reload(sim_thing("spectrometer"));
+  CAF_CHECK(eventually(*c, "motor", "position", wire::message_type::invalid_message));
+  auto still = c->call("holobroker", op(*c, "spectrometer", "count", "readproperty"), 5s);
+  CAF_REQUIRE(still.has_value());
+  CAF_CHECK(still->header.type == wire::message_type::reply);
+}
+
 CAF_TEST(terminate drains so that every request in flight ends in exactly one outcome) {
   start_sim();
   start_daemon(sim_thing("spectrometer") + sim_thing("motor"));

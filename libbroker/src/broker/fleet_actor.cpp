@@ -1,5 +1,7 @@
 #include "holobroker/broker/fleet_actor.hpp"
 
+#include <algorithm>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -25,9 +27,22 @@ caf::timespan to_timespan(config::seconds s) {
 
 struct thing_entry {
   config::thing_config cfg;
-  client::client_actor client;
+  std::string connection;      ///< key into fleet_state::connections
   std::string request_address; ///< resolved (IPC -> ipc://...)
   std::string event_address;
+};
+
+/// One connection per server identity: the Things of one server share it
+/// (as hololinked's own client pool does), so 1 000 Things on 100 servers
+/// cost 100 sockets, 100 handshakes and 100 monitors, not 1 000. What
+/// differs between its Things travels as their thing_policy.
+struct connection_entry {
+  client::client_actor client;
+  client::client_config cfg; ///< as spawned (connection-level settings)
+  std::set<std::string> things;
+  /// On retirement, requests in flight end by this (the largest deadline
+  /// of any Thing it served).
+  caf::timespan retire_limit{};
 };
 
 struct subscriber_entry {
@@ -41,6 +56,7 @@ struct fleet_state {
   fanin_actor fanin;
   std::shared_ptr<transport::transport_factory> transports;
   std::map<std::string, thing_entry> things;
+  std::map<std::string, connection_entry> connections; ///< by connection_key
   std::map<std::string, subscriber_entry> subscribers; ///< by event address
   std::uint64_t reloads = 0;
 
@@ -49,11 +65,50 @@ struct fleet_state {
 
 using self_ptr = fleet_actor::stateful_pointer<fleet_state>;
 
+/// Things whose connections share this key share the connection: one
+/// ROUTER identity towards one server at one address (a second socket with
+/// the same identity would be refused by the server's ROUTER).
+std::string connection_key(const client::client_config& c) {
+  return c.server_id + '\n' + c.address + '\n' + c.client_id;
+}
+
+/// What the connection itself is configured with (the rest is per Thing).
+bool same_connection_settings(const client::client_config& a, const client::client_config& b) {
+  return a.handshake_timeout == b.handshake_timeout
+         && a.wait_for_reconnect == b.wait_for_reconnect;
+}
+
 /// How a Thing's connection goes when the Thing leaves the fleet.
 enum class departure {
   retire, ///< reload: requests in flight may finish (connection_retirement.hpp)
   close,  ///< shutdown: at once; the front end already answered them all
 };
+
+/// Ends a connection no Thing uses any more.
+void end_connection(self_ptr self, const std::string& key, departure how) {
+  auto& st = self->state;
+  auto c = st.connections.find(key);
+  if (c == st.connections.end() || !c->second.things.empty())
+    return;
+  if (how == departure::retire)
+    retire_connection(self->system(), c->second.client, c->second.retire_limit);
+  else
+    self->send_exit(c->second.client, caf::exit_reason::user_shutdown);
+  st.connections.erase(c);
+}
+
+/// After a reload's removals and additions: connections left without a
+/// Thing retire. (Deferred so that a Thing changed on reload that keeps
+/// its connection key keeps its connection instead of a second socket with
+/// the same identity racing the first.)
+void end_idle_connections(self_ptr self) {
+  std::vector<std::string> idle;
+  for (const auto& [key, c] : self->state.connections)
+    if (c.things.empty())
+      idle.push_back(key);
+  for (const auto& key : idle)
+    end_connection(self, key, departure::retire);
+}
 
 void remove_thing(self_ptr self, const std::string& thing_id, departure how,
                   bool keep_route = false) {
@@ -68,12 +123,15 @@ void remove_thing(self_ptr self, const std::string& thing_id, departure how,
   // The fan-in ends the upstream subscriptions on the old source; local
   // demand stays and is subscribed again when the Thing comes back.
   self->send(st.fanin, delete_atom_v, thing_id);
-  if (how == departure::retire)
-    retire_connection(self->system(), i->second.client,
-                      std::chrono::duration_cast<caf::timespan>(
-                        i->second.cfg.effective_deadline() + i->second.cfg.deadline_margin));
-  else
-    self->send_exit(i->second.client, caf::exit_reason::user_shutdown);
+  if (auto c = st.connections.find(i->second.connection); c != st.connections.end()) {
+    c->second.things.erase(thing_id);
+    c->second.cfg.thing_policies.erase(thing_id);
+    if (!c->second.things.empty())
+      self->send(c->second.client, delete_atom_v, thing_id);
+    else if (how == departure::close)
+      end_connection(self, c->first, how);
+    // else: retired by end_idle_connections after the reload's additions
+  }
   if (auto s = st.subscribers.find(i->second.event_address); s != st.subscribers.end()) {
     s->second.things.erase(thing_id);
     if (s->second.things.empty()) {
@@ -83,6 +141,52 @@ void remove_thing(self_ptr self, const std::string& thing_id, departure how,
   }
   st.things.erase(i);
   spdlog::info("fleet: removed Thing {}", thing_id);
+}
+
+/// The connection for `thing` (`ccfg` = its client configuration): the
+/// one its server already has, or a new one.
+client::client_actor connect(self_ptr self, const config::thing_config& thing,
+                             client::client_config ccfg, const std::string& key) {
+  auto& st = self->state;
+  auto policy = ccfg.policy_for(thing.thing_id);
+  auto limit = std::chrono::duration_cast<caf::timespan>(thing.effective_deadline()
+                                                         + thing.deadline_margin);
+  auto i = st.connections.find(key);
+  if (i != st.connections.end() && !same_connection_settings(i->second.cfg, ccfg)) {
+    // The parser makes the Things of one connection agree on these, but
+    // they can change on reload: the connection is made anew, with the
+    // Things it served.
+    spdlog::warn("fleet: connection settings of server {} changed with Thing {}: reconnecting "
+                 "its {} other Thing(s)",
+                 thing.server_id, thing.thing_id, i->second.things.size());
+    auto old = std::move(i->second);
+    st.connections.erase(i);
+    retire_connection(self->system(), old.client, old.retire_limit);
+    for (const auto& [id, p] : old.cfg.thing_policies)
+      ccfg.thing_policies.insert_or_assign(id, p);
+    auto& entry = st.connections[key];
+    entry.cfg = ccfg;
+    entry.things = std::move(old.things);
+    entry.retire_limit = old.retire_limit;
+    entry.client = client::spawn_client(self->system(), ccfg, st.transports);
+    for (const auto& id : entry.things)
+      if (auto t = st.things.find(id); t != st.things.end())
+        st.directory.put(client::thing_route{id, entry.client, t->second.cfg.server_id,
+                                             ccfg.client_id});
+    i = st.connections.find(key);
+  } else if (i == st.connections.end()) {
+    auto& entry = st.connections[key];
+    entry.cfg = ccfg;
+    entry.client = client::spawn_client(self->system(), ccfg, st.transports);
+    i = st.connections.find(key);
+  } else {
+    self->send(i->second.client, put_atom_v, thing.thing_id, policy);
+  }
+  auto& entry = i->second;
+  entry.cfg.thing_policies.insert_or_assign(thing.thing_id, policy);
+  entry.things.insert(thing.thing_id);
+  entry.retire_limit = std::max(entry.retire_limit, limit);
+  return entry.client;
 }
 
 /// Connects one Thing; a Thing whose address does not resolve is logged and
@@ -96,7 +200,8 @@ void add_thing(self_ptr self, const config::thing_config& thing) {
                   !ccfg ? ccfg.error() : events.error());
     return;
   }
-  auto client = client::spawn_client(self->system(), *ccfg, st.transports);
+  auto key = connection_key(*ccfg);
+  auto client = connect(self, thing, *ccfg, key);
   auto& sub = st.subscribers[*events];
   if (!sub.actor) {
     events::event_subscriber_config scfg{thing.server_id, *events};
@@ -110,7 +215,7 @@ void add_thing(self_ptr self, const config::thing_config& thing) {
   self->send(st.fanin, put_atom_v, thing.thing_id, sub.actor);
   for (const auto& ev : thing.events)
     self->send(st.fanin, subscribe_atom_v, thing.thing_id, ev);
-  st.things.insert_or_assign(thing.thing_id, thing_entry{thing, client, ccfg->address, *events});
+  st.things.insert_or_assign(thing.thing_id, thing_entry{thing, key, ccfg->address, *events});
   spdlog::info("fleet: Thing {} on server {} at {} (client id {})", thing.thing_id,
                thing.server_id, ccfg->address, ccfg->client_id);
 }
@@ -136,6 +241,7 @@ std::string apply_config(self_ptr self, const config::broker_config& next) {
     add_thing(self, thing);
   for (const auto& thing : plan.added)
     add_thing(self, thing);
+  end_idle_connections(self);
   st.directory.publish(self);
   return to_string(plan);
 }
@@ -154,10 +260,19 @@ make_client_config(const config::thing_config& thing, const std::string& temp_di
   cfg.handshake_timeout = to_timespan(thing.handshake_timeout);
   cfg.deadline_margin = to_timespan(thing.deadline_margin);
   cfg.default_deadline = to_timespan(thing.effective_deadline());
-  cfg.max_in_flight = thing.max_in_flight;
+  // The connection may be shared by the Things of its server; each Thing
+  // is bounded by its own max_in_flight (its policy), so the connection
+  // needs no bound of its own beyond what its Things' bounds add up to.
+  cfg.max_in_flight = std::numeric_limits<std::size_t>::max();
   cfg.wait_for_reconnect = thing.while_disconnected == config::while_disconnected_policy::wait;
-  cfg.default_thing_policy.retry_reads_after_reconnect
+  client::thing_policy policy;
+  policy.retry_reads_after_reconnect
     = thing.on_disconnect == config::on_disconnect_policy::retry_idempotent;
+  policy.max_in_flight = thing.max_in_flight;
+  policy.own_deadlines = true;
+  policy.default_deadline = cfg.default_deadline;
+  policy.deadline_margin = cfg.deadline_margin;
+  cfg.thing_policies.insert_or_assign(thing.thing_id, policy);
   return cfg;
 }
 
@@ -197,27 +312,36 @@ fleet_actor spawn_fleet(caf::actor_system& sys, config::broker_config initial, f
         for (const auto& [id, entry] : st.things)
           acc->things.push_back(thing_info{id, entry.cfg.server_id, entry.request_address,
                                            entry.event_address, entry.cfg.client_id, {}});
-        acc->pending = st.things.size();
+        // One status request per connection, shared by the Things it serves.
+        std::map<std::string, std::vector<std::size_t>> by_connection;
+        std::size_t index = 0;
+        for (const auto& [id, entry] : st.things)
+          by_connection[entry.connection].push_back(index++);
+        acc->pending = by_connection.size();
         if (acc->pending == 0) {
           acc->rp.deliver(std::move(acc->things));
           return acc->rp;
         }
-        std::size_t index = 0;
-        for (const auto& [id, entry] : st.things) {
+        for (auto& [key, indices] : by_connection) {
           auto done = [acc] {
             if (--acc->pending == 0)
               acc->rp.deliver(std::move(acc->things));
           };
+          auto c = st.connections.find(key);
+          if (c == st.connections.end()) {
+            done();
+            continue;
+          }
           // A connection that does not answer in time is reported without
           // its status rather than holding up the whole answer.
-          self->request(entry.client, std::chrono::seconds{2}, get_atom_v, status_atom_v)
+          self->request(c->second.client, std::chrono::seconds{2}, get_atom_v, status_atom_v)
             .then(
-              [acc, index, done](const client::client_status& cs) {
-                acc->things[index].connection = cs;
+              [acc, indices = std::move(indices), done](const client::client_status& cs) {
+                for (auto i : indices)
+                  acc->things[i].connection = cs;
                 done();
               },
               [done](const caf::error&) { done(); });
-          ++index;
         }
         return acc->rp;
       },

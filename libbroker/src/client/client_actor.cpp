@@ -159,6 +159,10 @@ client_actor_impl::behavior_type connecting(client_self self) {
     },
     [self](ping_atom) { return self->state.ping(); },
     [self](get_atom, status_atom) { return self->state.status(false); },
+    [self](put_atom, const std::string& thing_id, const thing_policy& policy) {
+      self->state.set_policy(thing_id, policy);
+    },
+    [self](delete_atom, const std::string& thing_id) { self->state.drop_policy(thing_id); },
     [self](readable_atom) { self->state.drain(); },
     [self](link_atom, const transport::link_event& ev) {
       auto& st = self->state;
@@ -223,6 +227,10 @@ client_actor_impl::behavior_type ready(client_self self, caf::timespan handshake
     [handshake_took](handshake_atom) -> caf::result<caf::timespan> { return handshake_took; },
     [self](ping_atom) { return self->state.ping(); },
     [self](get_atom, status_atom) { return self->state.status(true); },
+    [self](put_atom, const std::string& thing_id, const thing_policy& policy) {
+      self->state.set_policy(thing_id, policy);
+    },
+    [self](delete_atom, const std::string& thing_id) { self->state.drop_policy(thing_id); },
     [self](readable_atom) { self->state.drain(); },
     [self](link_atom, const transport::link_event& ev) {
       if (link_came_up(self->state, ev))
@@ -263,6 +271,10 @@ client_actor_impl::behavior_type failed(client_self self, caf::error why) {
       return self->state.ping();
     },
     [self](get_atom, status_atom) { return self->state.status(false); },
+    [self](put_atom, const std::string& thing_id, const thing_policy& policy) {
+      self->state.set_policy(thing_id, policy);
+    },
+    [self](delete_atom, const std::string& thing_id) { self->state.drop_policy(thing_id); },
     [self](readable_atom) { self->state.drain(); },
     [self](link_atom, const transport::link_event& ev) {
       auto& st = self->state;

@@ -58,6 +58,13 @@ expected<wire::request, caf::error> client_state::prepare(request_kind kind,
                            + cfg.server_id + "' (limit " + std::to_string(cfg.max_in_flight)
                            + ")")};
   }
+  if (auto limit = cfg.policy_for(req.thing_id).max_in_flight;
+      limit != 0 && requests.count_for(req.thing_id) >= limit) {
+    ++counters.busy_rejected;
+    return unexpected<caf::error>{make_error(
+      client_errc::busy, std::to_string(limit) + " requests in flight to Thing '" + req.thing_id
+                           + "' on server '" + cfg.server_id + "' (its limit)")};
+  }
   if (kind == request_kind::oneway)
     req.options.server_context.oneway = true;
   auto wire_req = wire::make_operation(cfg.client_id, cfg.server_id, req.thing_id, req.objekt,
@@ -72,6 +79,16 @@ expected<wire::request, caf::error> client_state::prepare(request_kind kind,
   return wire_req;
 }
 
+void client_state::set_policy(const std::string& thing_id, const thing_policy& policy) {
+  cfg.thing_policies.insert_or_assign(thing_id, policy);
+  log(spdlog::level::debug, {}, "serving Thing {}", thing_id);
+}
+
+void client_state::drop_policy(const std::string& thing_id) {
+  cfg.thing_policies.erase(thing_id);
+  log(spdlog::level::debug, {}, "no longer serving Thing {}", thing_id);
+}
+
 std::string client_state::admit(operation_request& req, wire::request&& wire_req,
                                 pending_request&& p) {
   auto id = wire_req.header.message_id;
@@ -79,7 +96,7 @@ std::string client_state::admit(operation_request& req, wire::request&& wire_req
   p.operation = std::move(req.operation);
   p.thing_id = std::move(req.thing_id);
   p.objekt = req.objekt_json.empty() ? std::move(req.objekt) : std::move(req.objekt_json);
-  auto deadline = deadline_of(req.options, cfg);
+  auto deadline = deadline_of(req.options, cfg, p.thing_id);
   log(spdlog::level::trace, id, "accepted {} (deadline {} ms)", p.what(),
       std::chrono::duration_cast<std::chrono::milliseconds>(deadline).count());
   auto t = now();

@@ -99,6 +99,9 @@ struct client_state {
     }
     arm(requests.rearm(now()));
   }
+  /// The per-Thing settings of a shared connection (client_actor.hpp).
+  void set_policy(const std::string& thing_id, const thing_policy& policy);
+  void drop_policy(const std::string& thing_id);
   /// receive_response: the outcome of a split request, now or when it comes.
   caf::result<operation_reply> receive(const std::string& id);
 

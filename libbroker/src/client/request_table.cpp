@@ -25,6 +25,7 @@ std::optional<request_table::timer_request>
 request_table::add(const std::string& id, pending_request p, time_point deadline,
                    time_point now) {
   auto at = deadlines_.emplace(deadline, id);
+  ++per_thing_[p.thing_id];
   entries_.emplace(id, entry{std::move(p), at});
   queue_.push_back(id);
   return rearm(now);
@@ -71,7 +72,14 @@ std::optional<pending_request> request_table::take(const std::string& id) {
   auto p = std::move(i->second.request);
   deadlines_.erase(i->second.deadline);
   entries_.erase(i);
+  if (auto n = per_thing_.find(p.thing_id); n != per_thing_.end() && --n->second == 0)
+    per_thing_.erase(n);
   return p;
+}
+
+std::size_t request_table::count_for(const std::string& thing_id) const {
+  auto i = per_thing_.find(thing_id);
+  return i == per_thing_.end() ? 0 : i->second;
 }
 
 std::vector<pending_request> request_table::take_all() {
@@ -80,6 +88,7 @@ std::vector<pending_request> request_table::take_all() {
   for (auto& [id, e] : entries_)
     out.push_back(std::move(e.request));
   entries_.clear();
+  per_thing_.clear();
   deadlines_.clear();
   queue_.clear();
   return out;

@@ -72,6 +72,8 @@ public:
   std::size_t size() const noexcept { return entries_.size(); }
   bool full() const noexcept { return entries_.size() >= capacity_; }
   std::size_t capacity() const noexcept { return capacity_; }
+  /// Pending requests of one Thing (for its own bound, thing_policy).
+  std::size_t count_for(const std::string& thing_id) const;
 
   /// Adds request `id`, due at `deadline`, at the end of the send queue.
   std::optional<timer_request> add(const std::string& id, pending_request p,
@@ -117,6 +119,7 @@ private:
 
   std::size_t capacity_;
   std::unordered_map<std::string, entry> entries_;
+  std::unordered_map<std::string, std::size_t> per_thing_; ///< pending, by Thing id
   std::deque<std::string> queue_; ///< may hold ids that ended or were sent
   deadline_map deadlines_;
   bool timer_armed_ = false;

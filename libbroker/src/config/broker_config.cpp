@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -338,6 +339,7 @@ public:
       if (!list.IsSequence())
         fail(list, "things", "must be a list of Thing connections");
       std::set<std::string> ids;
+      std::map<std::string, std::size_t> connections; ///< connection -> first Thing's index
       for (std::size_t i = 0; i < list.size(); ++i) {
         auto node = list[i];
         auto path = fmt::format("things[{}]", i);
@@ -364,8 +366,9 @@ public:
         t.address = node["address"] ? address(node["address"], path + ".address") : "IPC";
         if (auto v = node["event_address"])
           t.event_address = address(v, path + ".event_address");
+        // Things of one server share one connection (one ROUTER identity).
         t.client_id = node["client_id"] ? string(node["client_id"], path + ".client_id")
-                                        : "holobroker|" + cfg.id + "|" + t.thing_id;
+                                        : "holobroker|" + cfg.id + "|" + t.server_id;
         if (t.client_id.empty() || t.client_id.size() > 255 || t.client_id[0] == '\0')
           fail(node["client_id"], path + ".client_id",
                "must be 1 to 255 bytes and not start with a NUL byte");
@@ -376,10 +379,35 @@ public:
             t.events.push_back(string(ev[j], fmt::format("{}.events[{}]", path, j)));
         }
         read_thing_defaults(node, path, t);
+        check_shared_connection(node, path, t, cfg.things, connections);
         cfg.things.push_back(std::move(t));
       }
     }
     return cfg;
+  }
+
+private:
+  /// Things with the same server, address and client id share one
+  /// connection, so they must agree on what the connection itself does.
+  void check_shared_connection(const YAML::Node& node, const std::string& path,
+                               const thing_config& t, const std::vector<thing_config>& earlier,
+                               std::map<std::string, std::size_t>& connections) const {
+    auto key = t.server_id + '\n' + t.address + '\n' + t.client_id;
+    auto [it, first] = connections.emplace(key, earlier.size());
+    if (first)
+      return;
+    const auto& other = earlier[it->second];
+    auto differs = [&](const char* name) {
+      auto at = node[name] ? node[name] : node;
+      fail(at, path + "." + name,
+           fmt::format("Thing \"{}\" shares server \"{}\"'s connection with Thing \"{}\" "
+                       "(things[{}]) and must have the same {} (or a client_id of its own)",
+                       t.thing_id, t.server_id, other.thing_id, it->second, name));
+    };
+    if (t.handshake_timeout != other.handshake_timeout)
+      differs("handshake_timeout");
+    if (t.while_disconnected != other.while_disconnected)
+      differs("while_disconnected");
   }
 };
 

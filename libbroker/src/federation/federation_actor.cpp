@@ -45,6 +45,8 @@ client::client_actor spawn_conflict(caf::actor_system& sys, std::string thing, s
       [err](client::handshake_atom) -> caf::result<caf::timespan> { return err(); },
       [err](ping_atom) -> caf::result<caf::timespan> { return err(); },
       [](caf::get_atom, client::status_atom) { return client::client_status{}; },
+      [](caf::put_atom, const std::string&, const client::thing_policy&) {},
+      [](caf::delete_atom, const std::string&) {},
     };
   });
 }

@@ -379,6 +379,9 @@ peer_actor spawn_peer(caf::actor_system& sys, peer_settings settings, report_sin
         cs.handshake_attempts = st.attempt;
         return cs;
       },
+      // Per-Thing policies belong to the owning broker's own connections.
+      [](caf::put_atom, const std::string&, const client::thing_policy&) {},
+      [](caf::delete_atom, const std::string&) {},
     };
   };
   return sys.spawn(init, std::move(settings), std::move(sink));

@@ -40,7 +40,14 @@ using client_actor = caf::typed_actor<
   caf::replies_to<handshake_atom>::with<caf::timespan>,
   /// A HANDSHAKE round trip now; answers with its duration.
   caf::replies_to<ping_atom>::with<caf::timespan>,
-  caf::replies_to<get_atom, status_atom>::with<client_status>>;
+  caf::replies_to<get_atom, status_atom>::with<client_status>,
+  /// Serves Thing `thing_id` with this policy from now on (a Thing joining a
+  /// shared connection, or its settings changed on reload); requests already
+  /// accepted keep the deadline they were accepted with.
+  caf::reacts_to<put_atom, std::string, thing_policy>,
+  /// Thing `thing_id` left: its policy goes (requests of it in flight end
+  /// as usual; new ones get the connection's defaults).
+  caf::reacts_to<delete_atom, std::string>>;
 
 /// Spawns a client for `cfg` with transports from `transports` (see
 /// transport/zmq_transport.hpp for the ZeroMQ one). The client starts

@@ -9,11 +9,24 @@
 
 namespace holobroker::client {
 
-/// Per-Thing behaviour of a connection.
+/// Per-Thing behaviour of a connection. One connection may serve several
+/// Things of its server (the daemon shares one per server, as hololinked's
+/// own client pool does); what differs between them lives here.
 struct thing_policy {
   /// On disconnect, keep in-flight readproperty requests and send them once
   /// more after the reconnect instead of failing them with `disconnected`.
   bool retry_reads_after_reconnect = false;
+  /// Requests of this Thing in flight beyond which its callers get `busy`,
+  /// so one Thing cannot take the whole connection; 0: only the
+  /// connection's `max_in_flight` applies.
+  std::size_t max_in_flight = 0;
+  /// When set, this Thing's default deadline and deadline margin replace
+  /// the connection's (see client_config).
+  bool own_deadlines = false;
+  caf::timespan default_deadline{};
+  caf::timespan deadline_margin{};
+
+  friend bool operator==(const thing_policy&, const thing_policy&) = default;
 };
 
 /// One connection: one client identity talking to one server.

@@ -123,7 +123,8 @@ typename Inspector::result_type inspect(Inspector& f, operation_reply& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, thing_policy& x) {
-  return f(caf::meta::type_name("thing_policy"), x.retry_reads_after_reconnect);
+  return f(caf::meta::type_name("thing_policy"), x.retry_reads_after_reconnect,
+           x.max_in_flight, x.own_deadlines, x.default_deadline, x.deadline_margin);
 }
 
 template <class Inspector>
@@ -197,6 +198,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(holobroker_client, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(holobroker_client, (holobroker::events::event_sink_actor))
   CAF_ADD_TYPE_ID(holobroker_client, (holobroker::events::event_subscriber_actor))
   CAF_ADD_TYPE_ID(holobroker_client, (holobroker::client::thing_directory))
+  CAF_ADD_TYPE_ID(holobroker_client, (holobroker::client::thing_policy))
 
 CAF_END_TYPE_ID_BLOCK(holobroker_client)
 
