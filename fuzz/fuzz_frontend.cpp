@@ -38,6 +38,7 @@
 
 #include "daemon/broker_fixture.hpp"
 #include "frontend_input.hpp"
+#include "support/policy_rules.hpp"
 #include "holobroker/security/audit.hpp"
 #include "holobroker/security/authorizer.hpp"
 #include "holobroker/wire/response.hpp"
@@ -60,34 +61,15 @@ void require(bool condition, const std::string& what) {
     violated(what);
 }
 
-security::policy_rule rule(security::principal_selector who, std::vector<std::string> things,
-                           std::initializer_list<security::operation> ops) {
-  security::policy_rule r;
-  r.who = std::move(who);
-  r.things = std::move(things);
-  for (auto o : ops)
-    r.operations = static_cast<security::operation_set>(
-      r.operations | static_cast<security::operation_set>(o));
-  return r;
-}
-
-security::principal_selector uid(std::uint32_t id) {
-  security::principal_selector s;
-  s.what = security::principal_selector::kind::uid;
-  s.id = id;
-  s.text = "uid " + std::to_string(id);
-  return s;
-}
-
 /// uid 1000 reads, subscribes and introspects everything; uid 2000 does all
 /// on the motor; everybody else (anonymous, TCP, CURVE, uid 3000) is denied.
 std::shared_ptr<security::authorizer> make_policy() {
   using security::operation;
   security::policy p;
-  p.rules.push_back(
-    rule(uid(1000), {"*"}, {operation::read, operation::subscribe, operation::introspect}));
-  p.rules.push_back(rule(uid(2000), {"motor"},
-                         {operation::read, operation::write, operation::invoke}));
+  p.rules.push_back(test::rule(test::uid_selector(1000), {"*"},
+                               {operation::read, operation::subscribe, operation::introspect}));
+  p.rules.push_back(test::rule(test::uid_selector(2000), {"motor"},
+                               {operation::read, operation::write, operation::invoke}));
   return std::make_shared<security::authorizer>(p);
 }
 
