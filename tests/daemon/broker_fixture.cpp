@@ -118,7 +118,18 @@ events::event_subscriber_actor spawn_fake_subscriber(caf::actor_system& sys,
           return s->held.back();
         },
         [s](unsubscribe_atom, const std::string& thing, const std::string& event,
-            events::event_sink_actor) { s->calls.push_back("-" + thing + "/" + event); },
+            events::event_sink_actor) {
+          // The test's way to answer the held subscription N from inside
+          // this actor (thing "release-held", event "N"): a promise must be
+          // delivered in its maker's context; delivered from elsewhere it
+          // enqueues with the maker's stale execution unit (ASan: a call
+          // through a dangling test-coordinator worker).
+          if (thing == release_held_thing) {
+            s->held.at(std::stoul(event)).deliver(caf::unit);
+            return;
+          }
+          s->calls.push_back("-" + thing + "/" + event);
+        },
         [](get_atom, last_atom, const std::string&,
            const std::string&) -> caf::result<wire::event> {
           return make_error(client_errc::unknown_message, "none");

@@ -72,6 +72,10 @@ struct subscriber_script {
   std::vector<caf::response_promise> held;
 };
 
+/// Sent as (unsubscribe_atom, release_held_thing, "N", sink), makes the
+/// fake subscriber answer its held subscription N (see subscriber_script).
+inline constexpr const char* release_held_thing = "release-held";
+
 events::event_subscriber_actor spawn_fake_subscriber(caf::actor_system& sys,
                                                      std::shared_ptr<subscriber_script> s);
 

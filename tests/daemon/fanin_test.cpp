@@ -13,12 +13,13 @@ namespace {
 struct fixture : broker_fixture {
   broker::fanin_actor fanin;
   std::shared_ptr<subscriber_script> upstream = std::make_shared<subscriber_script>();
+  events::event_subscriber_actor upstream_actor;
 
   fixture() {
     fanin = broker::spawn_event_fanin(sys, std::make_shared<fake_publisher_socket>(pub, xpub));
     sched.run();
-    caf::anon_send(fanin, broker::put_atom_v, std::string{"test-thing"},
-                   spawn_fake_subscriber(sys, upstream));
+    upstream_actor = spawn_fake_subscriber(sys, upstream);
+    caf::anon_send(fanin, broker::put_atom_v, std::string{"test-thing"}, upstream_actor);
     sched.run();
   }
 
@@ -33,12 +34,11 @@ struct fixture : broker_fixture {
   // without this the actor system would wait for it forever.
   ~fixture() { upstream->held.clear(); }
 
-  /// Answers the i-th held upstream subscription (from an actor: a promise
-  /// is delivered in an actor's context). Moved out of the script, so that
-  /// the copy left behind no longer references the fake subscriber.
+  /// Answers the i-th held upstream subscription, from inside the fake
+  /// subscriber (broker_fixture.hpp: release_held_thing).
   void release_held(std::size_t i) {
-    sys.spawn([](caf::event_based_actor*, caf::response_promise p) { p.deliver(caf::unit); },
-              std::move(upstream->held[i]));
+    caf::anon_send(upstream_actor, broker::unsubscribe_atom_v, std::string{release_held_thing},
+                   std::to_string(i), events::event_sink_actor{});
     sched.run();
   }
 

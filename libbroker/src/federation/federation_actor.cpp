@@ -25,14 +25,17 @@ namespace {
 /// Answers every request for a Thing that more than one peer claims with a
 /// clear error: such a Thing is routed to nobody rather than at random.
 client::client_actor spawn_conflict(caf::actor_system& sys, std::string thing, std::string who) {
-  auto err = [thing, who] {
-    // Not `unknown_thing`: the client should read who claims it.
-    return client::make_error(client::client_errc::connection,
-                              fmt::format("Thing '{}' is claimed by more than one peer broker "
-                                          "({}); it is not routed until only one serves it",
-                                          thing, who));
-  };
-  return sys.spawn([err]() -> client::client_actor::behavior_type {
+  // Thing and claimants go in as spawn arguments, not captures: CAF 0.17
+  // dereferences a null argument tuple when a function actor takes none
+  // (UBSan: reference binding to null pointer in init_fun_factory).
+  auto init = [](std::string thing, std::string who) -> client::client_actor::behavior_type {
+    auto err = [thing, who] {
+      // Not `unknown_thing`: the client should read who claims it.
+      return client::make_error(client::client_errc::connection,
+                                fmt::format("Thing '{}' is claimed by more than one peer broker "
+                                            "({}); it is not routed until only one serves it",
+                                            thing, who));
+    };
     return {
       [err](client::execute_atom, const client::operation_request&)
         -> caf::result<client::operation_reply> { return err(); },
@@ -48,7 +51,8 @@ client::client_actor spawn_conflict(caf::actor_system& sys, std::string thing, s
       [](caf::put_atom, const std::string&, const client::thing_policy&) {},
       [](caf::delete_atom, const std::string&) {},
     };
-  });
+  };
+  return sys.spawn(init, std::move(thing), std::move(who));
 }
 
 struct conflict_entry {
