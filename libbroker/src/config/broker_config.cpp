@@ -393,16 +393,18 @@ private:
                                const thing_config& t, const std::vector<thing_config>& earlier,
                                std::map<std::string, std::size_t>& connections) const {
     auto key = t.server_id + '\n' + t.address + '\n' + t.client_id;
-    auto [it, first] = connections.emplace(key, earlier.size());
-    if (first)
+    // No structured binding: clang 14 (the fuzz build) cannot capture one.
+    auto inserted = connections.emplace(key, earlier.size());
+    if (inserted.second)
       return;
-    const auto& other = earlier[it->second];
+    auto index = inserted.first->second;
+    const auto& other = earlier[index];
     auto differs = [&](const char* name) {
       auto at = node[name] ? node[name] : node;
       fail(at, path + "." + name,
            fmt::format("Thing \"{}\" shares server \"{}\"'s connection with Thing \"{}\" "
                        "(things[{}]) and must have the same {} (or a client_id of its own)",
-                       t.thing_id, t.server_id, other.thing_id, it->second, name));
+                       t.thing_id, t.server_id, other.thing_id, index, name));
     };
     if (t.handshake_timeout != other.handshake_timeout)
       differs("handshake_timeout");
