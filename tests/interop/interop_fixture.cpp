@@ -164,13 +164,13 @@ std::string thing_entry(const std::string& id, const std::string& server_id,
 }
 
 broker_process::broker_process(const home_dir& home, const std::string& things_yaml,
-                               const std::string& broker_id) {
+                               const std::string& broker_id, const std::string& broker_yaml) {
   auto file = home.path() + "/holobroker.yaml";
   std::ofstream{file} << "broker:\n  id: " << broker_id << "\n  temp_dir: "
                       << home.hololinked_dir()
                       << "\n  drain_grace: 1s\n  frontend:\n    ipc: true\n"
                          "    tcp: tcp://127.0.0.1:0\n  logging:\n    level: warn\n"
-                      << "things:\n"
+                      << broker_yaml << "things:\n"
                       << things_yaml;
   proc_ = std::make_unique<child_process>(holobrokerd_binary(),
                                           std::vector<std::string>{"--config", file}, home.env(),
@@ -193,6 +193,13 @@ std::string broker_process::find(const std::string& word, const std::string& sch
     if (line.rfind(prefix, 0) == 0)
       return line.substr(word.size() + 1);
   throw std::runtime_error("holobrokerd printed no \"" + prefix + "\" line");
+}
+
+unsigned broker_process::federation_port() const {
+  for (const auto& line : proc_->lines())
+    if (line.rfind("federation ", 0) == 0)
+      return static_cast<unsigned>(std::stoul(line.substr(11)));
+  throw std::runtime_error("holobrokerd printed no \"federation PORT\" line");
 }
 
 std::string broker_process::frontend(const std::string& scheme) const {

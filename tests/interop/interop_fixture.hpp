@@ -76,12 +76,16 @@ private:
 /// holobrokerd of this build directory in front of `things` (YAML list).
 class broker_process {
 public:
+  /// `broker_yaml`: more lines under `broker:` (2-space indented), e.g. federation.
   broker_process(const home_dir& home, const std::string& things_yaml,
-                 const std::string& broker_id = "holobroker");
+                 const std::string& broker_id = "holobroker",
+                 const std::string& broker_yaml = "");
   ~broker_process();
   /// Printed endpoints: frontend("ipc"), frontend("tcp"), events("tcp").
   std::string frontend(const std::string& scheme) const;
   std::string events(const std::string& scheme) const;
+  /// The printed `federation PORT` (throws without broker.federation).
+  unsigned federation_port() const;
   child_process& process() noexcept { return *proc_; }
 
 private:
