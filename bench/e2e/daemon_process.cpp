@@ -1,5 +1,6 @@
 #include "daemon_process.hpp"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -22,22 +23,32 @@ std::string daemon_config_yaml(const daemon_options& opts) {
     out += "    tcp: tcp://127.0.0.1:0\n";
   out += "  drain_grace: 1s\n"
          "  logging:\n"
-         "    level: warn\n"
-         "things:\n";
+         "    level: warn\n";
+  out += opts.broker_yaml;
+  out += opts.top_yaml;
+  out += opts.things.empty() ? "things: []\n" : "things:\n";
   for (const auto& t : opts.things)
     out += fmt::format("  - id: {}\n    server_id: {}\n    address: {}\n", t.thing_id,
                        t.server_id, t.address);
   return out;
 }
 
-daemon_process::daemon_process(const daemon_options& opts) : id_(opts.broker_id) {
-  auto config = opts.work_dir + "/holobrokerd.yaml";
+void daemon_process::rewrite_config(const daemon_options& opts) const {
+  auto tmp = config_ + ".new";
   {
-    std::ofstream out{config};
+    std::ofstream out{tmp};
     out << daemon_config_yaml(opts);
     if (!out)
-      throw std::runtime_error("cannot write " + config);
+      throw std::runtime_error("cannot write " + tmp);
   }
+  // Renamed into place: a reload never reads a half-written file.
+  std::filesystem::rename(tmp, config_);
+}
+
+daemon_process::daemon_process(const daemon_options& opts)
+  : id_(opts.broker_id), config_(opts.work_dir + "/holobrokerd.yaml") {
+  const auto& config = config_;
+  rewrite_config(opts);
   auto log = opts.work_dir + "/holobrokerd.log";
   started_ = std::chrono::steady_clock::now();
   child_ = std::make_unique<child_process>(opts.program,
@@ -50,16 +61,19 @@ daemon_process::daemon_process(const daemon_options& opts) : id_(opts.broker_id)
   for (const auto& line : child_->lines()) {
     std::istringstream in{line};
     std::string word, addr;
-    if (!(in >> word >> addr) || word != "frontend")
+    if (!(in >> word >> addr))
       continue;
-    (addr.rfind("tcp://", 0) == 0 ? tcp_ : ipc_) = addr;
+    if (word == "curve")
+      curve_ = addr;
+    else if (word == "frontend")
+      (addr.rfind("tcp://", 0) == 0 ? tcp_ : ipc_) = addr;
   }
 }
 
 daemon_process::~daemon_process() = default;
 
 const std::string& daemon_process::frontend(const std::string& transport) const {
-  const auto& addr = transport == "tcp" ? tcp_ : ipc_;
+  const auto& addr = transport == "curve" ? curve_ : transport == "tcp" ? tcp_ : ipc_;
   if (addr.empty())
     throw std::runtime_error("holobrokerd announced no " + transport + " front end");
   return addr;

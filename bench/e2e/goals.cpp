@@ -19,9 +19,24 @@ const char* const fleet_threads = "1 000 Things: <= 8 threads";
 const char* const fleet_rss = "1 000 Things: idle RSS <= 60 MB";
 const char* const fleet_cpu = "1 000 Things: idle CPU ~0 (< 1 % of one core)";
 
-const char* const all_goals[] = {daemon_p50, daemon_rps,      daemon_mib,
-                                 client_p50, client_rps,      fleet_connected,
-                                 fleet_threads, fleet_rss,    fleet_cpu};
+// Issue 11: the CURVE front end and misbehaving neighbours.
+const char* const curve_p50 = "CURVE front end p50 <= 1.15x plain TCP (issue 11)";
+const char* const curve_rps = "CURVE front end pipelined >= 85 % of plain TCP (issue 11)";
+const char* const neighbour_flood =
+  "small-read p50 with a flooding neighbour within noise of alone (issue 11)";
+const char* const neighbour_noread =
+  "small-read p50 with a never-reading neighbour within noise of alone (issue 11)";
+// Issue 12: through one peer broker.
+const char* const peer_p50 = "through one peer p50 <= local daemon p50 + raw TCP p50 (issue 12)";
+const char* const peer_rps = "through one peer pipelined >= 50 % of local daemon (issue 12)";
+const char* const peer_reload = "Thing added at the peer by SIGHUP readable <= 1 s (issue 12)";
+const char* const peer_restart = "killed peer served again <= 2 s after restart (issue 12)";
+
+const char* const all_goals[] = {daemon_p50,      daemon_rps,      daemon_mib,      client_p50,
+                                 client_rps,      fleet_connected, fleet_threads,   fleet_rss,
+                                 fleet_cpu,       curve_p50,       curve_rps,       neighbour_flood,
+                                 neighbour_noread, peer_p50,       peer_rps,        peer_reload,
+                                 peer_restart};
 
 constexpr int fleet_goal_things = 1000;
 
@@ -85,6 +100,40 @@ std::vector<goal_check> fleet_failed(int things) {
   return out;
 }
 
+std::vector<goal_check> curve_goals(const std::string& load, const std::optional<double>& p50,
+                                    const std::optional<double>& throughput) {
+  std::vector<goal_check> out;
+  auto where = "tcp " + load;
+  at_most(out, curve_p50, "p50<=1.15x plain tcp", where, p50, 1.15);
+  at_least(out, curve_rps, "req/s>=85% plain tcp", where, throughput, 0.85);
+  return out;
+}
+
+std::vector<goal_check> peer_goals(const std::string& transport, const std::string& load,
+                                   const std::optional<double>& p50,
+                                   const std::optional<double>& throughput) {
+  std::vector<goal_check> out;
+  auto where = transport + " " + load;
+  at_most(out, peer_p50, "p50<=1.0x (local+raw tcp)", where, p50, 1.0);
+  at_least(out, peer_rps, "req/s>=50% local", where, throughput, 0.5);
+  return out;
+}
+
+goal_check peer_reload_goal(double seconds) {
+  return {peer_reload, "<=1s", "SIGHUP at the peer", fmt::format("{:.3f} s", seconds),
+          seconds <= 1.0};
+}
+
+goal_check peer_restart_goal(double seconds) {
+  return {peer_restart, "<=2s", "peer restart", fmt::format("{:.3f} s", seconds), seconds <= 2.0};
+}
+
+goal_check neighbour_goal(const std::string& kind, double ratio, double noise) {
+  return {kind == "flood" ? neighbour_flood : neighbour_noread,
+          fmt::format("p50<={:.2f}x alone", 1.0 + noise), "ipc small " + kind,
+          fmt::format("{:.2f}x (noise {:.0f}%)", ratio, noise * 100), ratio <= 1.0 + noise};
+}
+
 std::string goals_cell(const std::vector<goal_check>& checks) {
   std::string out;
   for (const auto& c : checks) {
@@ -106,7 +155,7 @@ void verdict_table::add(const std::vector<goal_check>& checks) {
 }
 
 void verdict_table::print() const {
-  fmt::print("| goal (issue 10) | figures of this run | verdict |\n|---|---|---|\n");
+  fmt::print("| goal (issue 10 unless named) | figures of this run | verdict |\n|---|---|---|\n");
   for (const char* goal : all_goals) {
     auto it = by_goal_.find(goal);
     if (it == by_goal_.end()) {

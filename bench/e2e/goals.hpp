@@ -54,6 +54,30 @@ std::vector<goal_check> fleet_goals(const fleet_goal_input& in);
 /// A fleet size that did not come up: every fleet goal missed.
 std::vector<goal_check> fleet_failed(int things);
 
+/// CURVE front end vs the same daemon's plain TCP front end (issue 11):
+/// p50 <= 1.15x, pipelined >= 85 %; ratios are medians of per-repetition
+/// ratios (nullopt: not measured).
+std::vector<goal_check> curve_goals(const std::string& load, const std::optional<double>& p50,
+                                    const std::optional<double>& throughput);
+
+/// Through one peer (issue 12): `p50` is through-peer p50 / (local daemon
+/// p50 + raw TCP p50), goal <= 1; `throughput` is through-peer / local
+/// daemon pipelined, goal >= 50 %.
+std::vector<goal_check> peer_goals(const std::string& transport, const std::string& load,
+                                   const std::optional<double>& p50,
+                                   const std::optional<double>& throughput);
+
+/// A Thing added at the peer by SIGHUP read through this broker <= 1 s;
+/// a killed peer served again <= 2 s after its restart (median seconds).
+goal_check peer_reload_goal(double seconds);
+goal_check peer_restart_goal(double seconds);
+
+/// A misbehaving neighbour (issue 11): the measured client's p50 with the
+/// neighbour / alone (median of per-repetition ratios) must stay within
+/// 1 + `noise`, the relative spread of the alone p50 across repetitions.
+/// `kind`: "flood" or "no-read".
+goal_check neighbour_goal(const std::string& kind, double ratio, double noise);
+
 /// "p50<=1.1x raw-proxy met, req/s>=80% raw-proxy MISSED".
 std::string goals_cell(const std::vector<goal_check>& checks);
 

@@ -13,7 +13,10 @@
 // Each repetition runs every path back to back, so ratios pair figures
 // taken under the same machine load. The goals of issue 10 are judged per
 // row (goals column) and summed up in a verdict table at the end.
-// Then fleet scale: holobrokerd with 10, 100, 1000 Things.
+// Then the groups of issues 11 and 12 (groups.hpp: the CURVE front end vs
+// plain TCP, through one peer broker, a misbehaving neighbour), each with
+// its own pairs measured back to back, and fleet scale: holobrokerd with
+// 10, 100, 1000 Things.
 
 #include <algorithm>
 #include <cstdlib>
@@ -37,6 +40,7 @@
 #include "client_path.hpp"
 #include "daemon_process.hpp"
 #include "fleet.hpp"
+#include "groups.hpp"
 #include "holobroker/client/type_ids.hpp"
 #include "holobroker/transport/zmq_transport.hpp"
 #include "holobroker/wire/response.hpp"
@@ -83,6 +87,7 @@ struct options {
   std::vector<std::string> loads{"small", "1KiB", "1MiB"};
   std::vector<std::string> paths{"raw", "thing-sim", "raw-proxy", "client", "blocking", "daemon"};
   std::vector<int> fleet{10, 100, 1000};
+  std::vector<std::string> groups{"curve", "peer", "neighbour"};
   std::string scheduler = "wake";
   std::string thing_sim = HOLOBROKER_BENCH_THING_SIM;
   std::string holobrokerd = HOLOBROKER_BENCH_HOLOBROKERD;
@@ -282,6 +287,35 @@ void run_fleets(const options& opt, const std::string& work_dir, verdict_table& 
   }
 }
 
+/// Runs the groups asked for; a group that fails is reported and the run
+/// goes on (its goals then read "not run"). False if any failed.
+bool run_groups(const options& opt, const std::string& work_dir, verdict_table& verdicts) {
+  group_options go;
+  go.thing_sim = opt.thing_sim;
+  go.holobrokerd = opt.holobrokerd;
+  go.work_dir = work_dir;
+  go.quick = opt.quick;
+  go.repeat = opt.repeat;
+  go.window = opt.window;
+  go.loads = opt.loads;
+  bool ok = true;
+  for (const auto& g : opt.groups) {
+    try {
+      if (g == "curve")
+        run_curve_group(go, verdicts);
+      else if (g == "peer")
+        run_peer_group(go, verdicts);
+      else if (g == "neighbour")
+        run_neighbour_group(go, verdicts);
+    } catch (const std::exception& ex) {
+      fmt::print("\n## group {} FAILED: {}\n", g, ex.what());
+      std::fflush(stdout);
+      ok = false;
+    }
+  }
+  return ok;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -302,6 +336,11 @@ int main(int argc, char** argv) {
   app.add_option("--loads", opt.loads, "small, 1KiB, 1MiB")->delimiter(',');
   app.add_option("--paths", opt.paths, "raw, thing-sim, raw-proxy, client, blocking, daemon (empty: none)")
     ->delimiter(',');
+  app.add_option("--groups", opt.groups,
+                 "curve (CURVE vs plain TCP), peer (through one peer broker), neighbour "
+                 "(a flooding / never-reading client next to a measured one); empty: none")
+    ->delimiter(',')
+    ->check(CLI::IsMember({"curve", "peer", "neighbour", ""}));
   app.add_option("--fleet", opt.fleet, "fleet sizes in Things (0: no fleet runs)")
     ->delimiter(',');
   app.add_option("--scheduler", opt.scheduler,
@@ -314,6 +353,7 @@ int main(int argc, char** argv) {
     opt.idle_seconds = 1;
   std::erase(opt.fleet, 0);
   std::erase(opt.paths, "");
+  std::erase(opt.groups, "");
   if (!wanted(opt.paths, "raw"))
     opt.paths.insert(opt.paths.begin(), "raw"); // every ratio needs it
   spdlog::set_level(spdlog::level::warn);
@@ -329,6 +369,8 @@ int main(int argc, char** argv) {
   verdict_table verdicts;
   try {
     run_paths(opt, work_dir, verdicts);
+    if (!run_groups(opt, work_dir, verdicts))
+      code = EXIT_FAILURE;
     run_fleets(opt, work_dir, verdicts);
     print_verdicts(verdicts);
   } catch (const std::exception& ex) {
@@ -336,6 +378,9 @@ int main(int argc, char** argv) {
     return EXIT_FAILURE; // keep the work dir for the logs
   }
   fmt::print("\n# load average at the end: {}\n", load_average());
-  std::filesystem::remove_all(work_dir);
+  if (code == EXIT_SUCCESS)
+    std::filesystem::remove_all(work_dir);
+  else
+    std::cerr << "holobroker-bench: a group failed (logs under " << work_dir << ")\n";
   return code;
 }

@@ -39,7 +39,7 @@ void expect_reply(const wire::multipart& frames, const std::string& what) {
 }
 
 raw_client::raw_client(zmq::context_t& ctx, std::string client_id, const std::string& endpoint,
-                       std::string server_id)
+                       std::string server_id, const std::optional<curve_client>& curve)
   : client_id_(std::move(client_id)),
     server_id_(std::move(server_id)),
     socket_(ctx, zmq::socket_type::router) {
@@ -50,6 +50,11 @@ raw_client::raw_client(zmq::context_t& ctx, std::string client_id, const std::st
   // Windows of 64 x 1 MiB must not hit the default high-water marks.
   socket_.set(zmq::sockopt::sndhwm, 0);
   socket_.set(zmq::sockopt::rcvhwm, 0);
+  if (curve) {
+    socket_.set(zmq::sockopt::curve_serverkey, curve->server_public_key);
+    socket_.set(zmq::sockopt::curve_publickey, curve->public_key);
+    socket_.set(zmq::sockopt::curve_secretkey, curve->secret_key);
+  }
   socket_.connect(endpoint);
 }
 
@@ -68,6 +73,25 @@ void raw_client::handshake(std::chrono::milliseconds timeout) {
 wire::multipart raw_client::call(const wire::multipart& request) {
   send(request);
   return recv_frames(socket_);
+}
+
+std::optional<wire::multipart> raw_client::call_within(const wire::multipart& request,
+                                                       const std::string& message_id,
+                                                       std::chrono::milliseconds timeout) {
+  auto deadline = clock::now() + timeout;
+  send(request);
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
+    if (left.count() <= 0)
+      return std::nullopt;
+    zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
+    if (zmq::poll(&item, 1, left) == 0)
+      return std::nullopt;
+    auto frames = recv_frames(socket_);
+    auto res = wire::parse_response(frames);
+    if (res && res->header.message_id == message_id)
+      return frames;
+  }
 }
 
 std::vector<wire::multipart> raw_client::request_pool(const workload& w,

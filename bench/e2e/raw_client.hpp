@@ -7,6 +7,7 @@
 // measured by the same loop.
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,12 +19,20 @@
 
 namespace holobroker::bench {
 
+/// A CURVE client's keys (Z85): the server's public key and the client's pair.
+struct curve_client {
+  std::string server_public_key;
+  std::string public_key;
+  std::string secret_key;
+};
+
 class raw_client {
 public:
   /// Connects a ROUTER with routing id `client_id` to `endpoint`, where a
-  /// peer with routing id `server_id` listens.
+  /// peer with routing id `server_id` listens; as a CURVE client when
+  /// `curve` is given (the keys are set before connect, as libzmq needs).
   raw_client(zmq::context_t& ctx, std::string client_id, const std::string& endpoint,
-             std::string server_id);
+             std::string server_id, const std::optional<curve_client>& curve = std::nullopt);
 
   const std::string& client_id() const noexcept { return client_id_; }
   const std::string& server_id() const noexcept { return server_id_; }
@@ -33,6 +42,13 @@ public:
 
   /// One request, one reply (frames 0..4 as received); throws on timeout.
   wire::multipart call(const wire::multipart& request);
+
+  /// Sends `request` (message id `message_id`) and waits up to `timeout`
+  /// for the response with that id (late answers to earlier requests are
+  /// skipped); nullopt on timeout. For the polls that time reachability.
+  std::optional<wire::multipart> call_within(const wire::multipart& request,
+                                             const std::string& message_id,
+                                             std::chrono::milliseconds timeout);
 
   /// Requests crafted for `w`: `count` distinct message ids, Things taken
   /// round-robin from `thing_ids`.

@@ -115,6 +115,49 @@ void print_fleet_failure(int things, const std::string& why, verdict_table& verd
   std::fflush(stdout);
 }
 
+std::optional<double> median_ratio(const std::vector<double>& xs, const std::vector<double>& base) {
+  std::vector<double> r;
+  for (std::size_t i = 0; i < xs.size() && i < base.size(); ++i)
+    if (base[i] > 0)
+      r.push_back(xs[i] / base[i]);
+  if (r.empty())
+    return std::nullopt;
+  return summarize(r).median;
+}
+
+void print_group_header() {
+  fmt::print("| path | tx | load | p50 us (min-max) | p99 us | req/s (min-max) "
+             "| compared (same repetitions) | goals |\n"
+             "|---|---|---|---:|---:|---:|---|---|\n");
+}
+
+void print_group_row(const group_row& row, const std::string& compared,
+                     const std::vector<goal_check>& checks, verdict_table& verdicts) {
+  verdicts.add(checks);
+  auto p50 = [](const path_figures& f) { return f.rtt_p50_us; };
+  auto p99 = [](const path_figures& f) { return f.rtt_p99_us; };
+  auto rps = [](const path_figures& f) { return f.throughput_rps; };
+  fmt::print("| {} | {} | {} | {} | {:.1f} | {} | {} | {} |\n", row.path, row.transport, row.load,
+             over(row.runs, p50).to_string(), over(row.runs, p99).median,
+             row.has_throughput ? over(row.runs, rps).to_string(0) : std::string{"-"},
+             compared.empty() ? std::string{"-"} : compared, goals_cell(checks));
+  std::fflush(stdout);
+}
+
+void print_event_header() {
+  fmt::print("| event | seconds (min-max) | requests it took (median) | note | goals |\n"
+             "|---|---:|---:|---|---|\n");
+}
+
+void print_event_row(const std::string& event, const std::vector<double>& seconds,
+                     const std::vector<double>& attempts, const std::string& note,
+                     const std::vector<goal_check>& checks, verdict_table& verdicts) {
+  verdicts.add(checks);
+  fmt::print("| {} | {} | {:.0f} | {} | {} |\n", event, summarize(seconds).to_string(3),
+             summarize(attempts).median, note, goals_cell(checks));
+  std::fflush(stdout);
+}
+
 void print_verdicts(const verdict_table& verdicts) {
   fmt::print("\n");
   verdicts.print();

@@ -41,6 +41,32 @@ void print_fleet_header();
 void print_fleet_row(const fleet_figures& fig, verdict_table& verdicts);
 void print_fleet_failure(int things, const std::string& why, verdict_table& verdicts);
 
+/// Median of per-repetition ratios xs[i] / base[i] (pairs with base <= 0
+/// skipped); nullopt when there is none.
+std::optional<double> median_ratio(const std::vector<double>& xs, const std::vector<double>& base);
+
+/// One row of a benchmark group's table (CURVE, peer, neighbour): a path's
+/// repeated figures; the group says what it is compared with.
+struct group_row {
+  std::string path;
+  std::string transport;
+  std::string load;
+  std::vector<path_figures> runs;
+  bool has_throughput = true;
+};
+
+void print_group_header();
+/// Prints the row with `compared` (the ratios to its references, as text)
+/// and `checks` in the goals column, and adds `checks` to `verdicts`.
+void print_group_row(const group_row& row, const std::string& compared,
+                     const std::vector<goal_check>& checks, verdict_table& verdicts);
+
+void print_event_header();
+/// One timed event (seconds per repetition; attempts = requests it took).
+void print_event_row(const std::string& event, const std::vector<double>& seconds,
+                     const std::vector<double>& attempts, const std::string& note,
+                     const std::vector<goal_check>& checks, verdict_table& verdicts);
+
 /// The verdict table (one row per goal).
 void print_verdicts(const verdict_table& verdicts);
 

@@ -1,0 +1,280 @@
+// The neighbour group (issue 11): one holobrokerd in front of two thing-sim
+// servers; the measured client reads a property of thing-0-0 (the usual
+// raw client loop, small workload) alone, then while a neighbour misbehaves
+// against thing-1-0 (another server, so the only thing the two share is
+// the daemon):
+//   flood   - sends as fast as its socket takes requests and reads every
+//             answer; the only bound is the daemon's
+//             limits.max_in_flight_per_client (the excess gets
+//             BlockingIOError at once);
+//   no-read - sends as fast as its socket takes requests and never reads
+//             (ZMQ_RCVHWM 1): its replies pile up until the daemon's
+//             per-client send queue (limits.send_queue) is full and the
+//             daemon drops them.
+// Each repetition measures alone, flood and no-read back to back. "Noise"
+// is the relative spread (max - min) / median of the alone p50 across the
+// repetitions; a neighbour is judged harmless when the median of the
+// per-repetition ratios (with neighbour / alone) stays within 1 + noise.
+// The neighbours run in threads of this process, so on a small machine
+// they also compete for the cores (as a real neighbour on the same host
+// would).
+
+#include <atomic>
+#include <filesystem>
+#include <stdexcept>
+#include <thread>
+
+#include <fmt/format.h>
+#include <zmq.hpp>
+
+#include "daemon_process.hpp"
+#include "groups.hpp"
+#include "holobroker/wire/requests.hpp"
+#include "holobroker/wire/response.hpp"
+#include "holobroker/zmq/multipart_io.hpp"
+#include "raw_client.hpp"
+#include "report.hpp"
+#include "sim_process.hpp"
+#include "stats.hpp"
+
+namespace holobroker::bench {
+
+namespace {
+
+constexpr int max_in_flight_per_client = 128;
+constexpr int send_queue = 1000;
+
+/// A misbehaving client in a thread of its own (its socket is touched by
+/// that thread only); stop() ends it and tells what it did.
+class neighbour {
+public:
+  struct tally {
+    std::uint64_t sent = 0;
+    std::uint64_t answers = 0;   ///< read (flood only)
+    std::uint64_t sampled = 0;   ///< answers parsed (every 64th)
+    std::uint64_t busy = 0;      ///< of those, EXCEPTION (BlockingIOError)
+    double seconds = 0;
+  };
+
+  neighbour(zmq::context_t& ctx, std::string kind, std::string id, std::string endpoint,
+            std::string broker_id, std::string thing)
+    : kind_(std::move(kind)) {
+    // The socket is made, handshaken and used in the thread.
+    thread_ = std::thread{[this, &ctx, id = std::move(id), endpoint = std::move(endpoint),
+                           broker_id = std::move(broker_id), thing = std::move(thing)] {
+      try {
+        run(ctx, id, endpoint, broker_id, thing);
+      } catch (const std::exception& ex) {
+        error_ = ex.what();
+        failed_ = true; // publishes error_
+        started_ = true;
+      }
+    }};
+  }
+
+  ~neighbour() {
+    stop_ = true;
+    if (thread_.joinable())
+      thread_.join();
+  }
+
+  /// Waits (bounded) until the neighbour has sent `n` requests.
+  void wait_running(std::uint64_t n) {
+    auto until = clock::now() + std::chrono::seconds{10};
+    while ((!started_ || sent_ < n) && !failed_ && clock::now() < until)
+      std::this_thread::sleep_for(std::chrono::milliseconds{5});
+    if (failed_)
+      throw std::runtime_error("neighbour " + kind_ + ": " + error_);
+    if (sent_ < n)
+      throw std::runtime_error("neighbour " + kind_ + " did not get going within 10 s");
+  }
+
+  tally stop() {
+    stop_ = true;
+    if (thread_.joinable())
+      thread_.join();
+    if (failed_)
+      throw std::runtime_error("neighbour " + kind_ + ": " + error_);
+    return tally_;
+  }
+
+private:
+  void run(zmq::context_t& ctx, const std::string& id, const std::string& endpoint,
+           const std::string& broker_id, const std::string& thing) {
+    bool reads = kind_ == "flood";
+    zmq::socket_t s{ctx, zmq::socket_type::router};
+    s.set(zmq::sockopt::routing_id, id);
+    s.set(zmq::sockopt::router_mandatory, 1);
+    s.set(zmq::sockopt::linger, 0);
+    if (!reads)
+      s.set(zmq::sockopt::rcvhwm, 1);
+    s.connect(endpoint);
+    // Handshake: the one answer the no-read neighbour reads.
+    auto hs = wire::craft_request(broker_id, wire::make_handshake(id, broker_id));
+    auto until = clock::now() + std::chrono::seconds{10};
+    while (zmqio::send_multipart(s, hs, true) != zmqio::send_status::sent) {
+      if (clock::now() > until)
+        throw std::runtime_error("broker not routable");
+      std::this_thread::sleep_for(std::chrono::milliseconds{1});
+    }
+    zmq::message_t msg;
+    do {
+      zmq::pollitem_t item{s.handle(), 0, ZMQ_POLLIN, 0};
+      if (zmq::poll(&item, 1, std::chrono::milliseconds{10000}) == 0)
+        throw std::runtime_error("no handshake answer within 10 s");
+      (void) s.recv(msg, zmq::recv_flags::none);
+    } while (msg.more());
+
+    auto small = standard_workloads(true).front();
+    std::vector<wire::multipart> pool;
+    for (int i = 0; i < 1024; ++i)
+      pool.push_back(wire::craft_request(broker_id, make_request(small, id, broker_id, thing)));
+    started_ = true;
+    auto t0 = clock::now();
+    std::size_t next = 0;
+    while (!stop_) {
+      bool progress = false;
+      for (int i = 0; i < 256; ++i) { // send while the socket takes them
+        auto st = zmqio::send_multipart(s, pool[next % pool.size()], true);
+        if (st != zmqio::send_status::sent)
+          break;
+        ++next;
+        progress = true;
+      }
+      sent_ = next;
+      if (reads) {
+        for (int i = 0; i < 1024; ++i) { // read every answer there is
+          auto frames = zmqio::recv_multipart(s);
+          if (!frames)
+            break;
+          if (tally_.answers++ % 64 == 0) {
+            ++tally_.sampled;
+            auto res = wire::parse_response(*frames);
+            if (res && res->header.type != wire::message_type::reply)
+              ++tally_.busy;
+          }
+          progress = true;
+        }
+      }
+      if (!progress) { // wait for the socket, never spin
+        zmq::pollitem_t item{s.handle(), 0,
+                             static_cast<short>(ZMQ_POLLOUT | (reads ? ZMQ_POLLIN : 0)), 0};
+        zmq::poll(&item, 1, std::chrono::milliseconds{10});
+      }
+    }
+    tally_.sent = next;
+    tally_.seconds = std::chrono::duration<double>(clock::now() - t0).count();
+  }
+
+  std::string kind_;
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> started_{false};
+  std::atomic<std::uint64_t> sent_{0};
+  std::atomic<bool> failed_{false};
+  std::string error_; // written by the thread before failed_
+  tally tally_;
+  std::thread thread_;
+};
+
+} // namespace
+
+void run_neighbour_group(const group_options& opt, verdict_table& verdicts) {
+  auto dir = opt.work_dir + "/neighbour";
+  std::filesystem::create_directories(dir + "/sim");
+  sim_options so;
+  so.program = opt.thing_sim;
+  so.work_dir = dir + "/sim";
+  so.servers = 2;
+  sim_process sim{so};
+
+  daemon_options dopts;
+  dopts.program = opt.holobrokerd;
+  dopts.work_dir = dir;
+  dopts.broker_id = "bench-neighbour-broker";
+  dopts.things.push_back({"thing-0-0", "sim-0", sim.address("sim-0", "ipc")});
+  dopts.things.push_back({"thing-1-0", "sim-1", sim.address("sim-1", "ipc")});
+  // The documented defaults, spelled out so the table says what bounded the
+  // neighbours.
+  dopts.top_yaml = fmt::format("limits:\n  max_in_flight_per_client: {}\n  send_queue: {}\n",
+                               max_in_flight_per_client, send_queue);
+  daemon_process daemon{dopts};
+  const auto& endpoint = daemon.frontend("ipc");
+
+  zmq::context_t ctx;
+  raw_client measured{ctx, "bench-measured", endpoint, daemon.broker_id()};
+  measured.handshake(std::chrono::seconds{10});
+  auto w = standard_workloads(opt.quick).front();
+  auto pool = measured.request_pool(w, {"thing-0-0"});
+
+  group_row alone{"alone", "ipc", w.name, {}, true};
+  group_row flooded{"next to a flooding client", "ipc", w.name, {}, true};
+  group_row unread{"next to a client that never reads", "ipc", w.name, {}, true};
+  std::vector<neighbour::tally> floods, unreads;
+  for (int r = 0; r < opt.repeat; ++r) {
+    alone.runs.push_back(measured.measure(pool, w, opt.window));
+    {
+      neighbour n{ctx, "flood", fmt::format("bench-flood-{}", r), endpoint, daemon.broker_id(),
+                  "thing-1-0"};
+      n.wait_running(1000);
+      flooded.runs.push_back(measured.measure(pool, w, opt.window));
+      floods.push_back(n.stop());
+    }
+    {
+      neighbour n{ctx, "no-read", fmt::format("bench-noread-{}", r), endpoint, daemon.broker_id(),
+                  "thing-1-0"};
+      n.wait_running(static_cast<std::uint64_t>(send_queue) * 2);
+      unread.runs.push_back(measured.measure(pool, w, opt.window));
+      unreads.push_back(n.stop());
+    }
+  }
+
+  auto p50s = [](const group_row& row) {
+    std::vector<double> xs;
+    for (const auto& f : row.runs)
+      xs.push_back(f.rtt_p50_us);
+    return xs;
+  };
+  auto base = summarize(p50s(alone));
+  double noise = base.median > 0 ? (base.max - base.min) / base.median : 0;
+  auto judge = [&](const group_row& row, const std::string& kind) {
+    auto ratio = median_ratio(p50s(row), p50s(alone)).value_or(0);
+    return std::pair{ratio, neighbour_goal(kind, ratio, noise)};
+  };
+  auto [flood_ratio, flood_check] = judge(flooded, "flood");
+  auto [unread_ratio, unread_check] = judge(unread, "no-read");
+  auto rate = [](const std::vector<neighbour::tally>& ts, bool answers) {
+    std::vector<double> xs;
+    for (const auto& t : ts)
+      xs.push_back(t.seconds > 0 ? static_cast<double>(answers ? t.answers : t.sent) / t.seconds
+                                 : 0);
+    return summarize(xs).median;
+  };
+  std::uint64_t sampled = 0, busy = 0;
+  for (const auto& t : floods) {
+    sampled += t.sampled;
+    busy += t.busy;
+  }
+
+  fmt::print("\n## A misbehaving neighbour (one daemon; limits.max_in_flight_per_client {}, "
+             "limits.send_queue {})\n\n",
+             max_in_flight_per_client, send_queue);
+  print_group_header();
+  print_group_row(alone,
+                  fmt::format("noise: alone p50 spread {:.0f}% over {} repetitions", noise * 100,
+                              opt.repeat),
+                  {}, verdicts);
+  print_group_row(flooded,
+                  fmt::format("p50 {:.2f}x alone; neighbour got {:.0f} answers/s ({:.0f}% "
+                              "BlockingIOError, sampled)",
+                              flood_ratio, rate(floods, true),
+                              sampled ? 100.0 * static_cast<double>(busy)
+                                          / static_cast<double>(sampled)
+                                      : 0.0),
+                  {flood_check}, verdicts);
+  print_group_row(unread,
+                  fmt::format("p50 {:.2f}x alone; neighbour sent {:.0f} req/s, read none",
+                              unread_ratio, rate(unreads, false)),
+                  {unread_check}, verdicts);
+}
+
+} // namespace holobroker::bench
