@@ -210,21 +210,44 @@ void run_neighbour_group(const group_options& opt, verdict_table& verdicts) {
   group_row flooded{"next to a flooding client", "ipc", w.name, {}, true};
   group_row unread{"next to a client that never reads", "ipc", w.name, {}, true};
   std::vector<neighbour::tally> floods, unreads;
-  for (int r = 0; r < opt.repeat; ++r) {
+  // A measurement next to a neighbour gets 10x the time the alone run of
+  // its repetition took (at least 5 s): a starved client is reported, and
+  // the group stops there (late replies would confuse further runs).
+  std::string starved;
+  std::string starved_kind;
+  auto log_size = [&] {
+    std::error_code ec;
+    auto n = std::filesystem::file_size(daemon.log_file(), ec);
+    return ec ? 0.0 : static_cast<double>(n) / (1024.0 * 1024.0);
+  };
+  std::vector<double> log_growth; // MiB of daemon log per no-read run
+  for (int r = 0; r < opt.repeat && starved.empty(); ++r) {
+    auto t0 = clock::now();
     alone.runs.push_back(measured.measure(pool, w, opt.window));
-    {
-      neighbour n{ctx, "flood", fmt::format("bench-flood-{}", r), endpoint, daemon.broker_id(),
+    auto took = clock::now() - t0;
+    auto deadline = [&] {
+      return clock::now() + std::max<clock::duration>(10 * took, std::chrono::seconds{5});
+    };
+    for (const char* kind : {"flood", "no-read"}) {
+      bool flood = std::string{kind} == "flood";
+      auto log0 = log_size();
+      neighbour n{ctx, kind, fmt::format("bench-{}-{}", kind, r), endpoint, daemon.broker_id(),
                   "thing-1-0"};
-      n.wait_running(1000);
-      flooded.runs.push_back(measured.measure(pool, w, opt.window));
-      floods.push_back(n.stop());
-    }
-    {
-      neighbour n{ctx, "no-read", fmt::format("bench-noread-{}", r), endpoint, daemon.broker_id(),
-                  "thing-1-0"};
-      n.wait_running(static_cast<std::uint64_t>(send_queue) * 2);
-      unread.runs.push_back(measured.measure(pool, w, opt.window));
-      unreads.push_back(n.stop());
+      n.wait_running(flood ? 1000 : static_cast<std::uint64_t>(send_queue) * 2);
+      try {
+        (flood ? flooded : unread).runs.push_back(measured.measure(pool, w, opt.window, deadline()));
+      } catch (const measurement_overrun& ex) {
+        starved = fmt::format("STARVED in repetition {}: {} (more than {:.1f} s, 10x alone)", r + 1,
+                              ex.what(), std::chrono::duration<double>(
+                                           std::max<clock::duration>(10 * took, std::chrono::seconds{5}))
+                                           .count());
+        starved_kind = kind;
+      }
+      (flood ? floods : unreads).push_back(n.stop());
+      if (!flood)
+        log_growth.push_back(log_size() - log0);
+      if (!starved.empty())
+        break;
     }
   }
 
@@ -242,6 +265,12 @@ void run_neighbour_group(const group_options& opt, verdict_table& verdicts) {
   };
   auto [flood_ratio, flood_check] = judge(flooded, "flood");
   auto [unread_ratio, unread_check] = judge(unread, "no-read");
+  // A starved run is a miss whatever the runs before it showed.
+  if (starved_kind == "flood")
+    flood_check = {flood_check.goal, flood_check.label, flood_check.where, "starved", false};
+  if (!starved.empty())
+    unread_check = {unread_check.goal, unread_check.label, unread_check.where,
+                    starved_kind == "flood" ? "not run (flood starved)" : "starved", false};
   auto rate = [](const std::vector<neighbour::tally>& ts, bool answers) {
     std::vector<double> xs;
     for (const auto& t : ts)
@@ -263,18 +292,24 @@ void run_neighbour_group(const group_options& opt, verdict_table& verdicts) {
                   fmt::format("noise: alone p50 spread {:.0f}% over {} repetitions", noise * 100,
                               opt.repeat),
                   {}, verdicts);
+  auto not_finished = [](const group_row& row, const std::string& text) {
+    return row.runs.empty() ? std::string{"did not finish"} : text;
+  };
   print_group_row(flooded,
-                  fmt::format("p50 {:.2f}x alone; neighbour got {:.0f} answers/s ({:.0f}% "
+                  not_finished(flooded, fmt::format("p50 {:.2f}x alone; neighbour got {:.0f} answers/s ({:.0f}% "
                               "BlockingIOError, sampled)",
                               flood_ratio, rate(floods, true),
                               sampled ? 100.0 * static_cast<double>(busy)
                                           / static_cast<double>(sampled)
-                                      : 0.0),
+                                      : 0.0)),
                   {flood_check}, verdicts);
   print_group_row(unread,
-                  fmt::format("p50 {:.2f}x alone; neighbour sent {:.0f} req/s, read none",
-                              unread_ratio, rate(unreads, false)),
+                  not_finished(unread, fmt::format("p50 {:.2f}x alone; neighbour sent {:.0f} req/s, read none; "
+                              "daemon log +{:.1f} MiB per run",
+                              unread_ratio, rate(unreads, false), summarize(log_growth).median)),
                   {unread_check}, verdicts);
+  if (!starved.empty())
+    fmt::print("\n# measured client {}\n", starved);
 }
 
 } // namespace holobroker::bench

@@ -110,7 +110,14 @@ void raw_client::send(const wire::multipart& frames) {
     throw std::runtime_error("server '" + server_id_ + "' became unroutable");
 }
 
-void raw_client::receive(bool check) {
+void raw_client::receive(bool check, const std::optional<clock::time_point>& deadline) {
+  if (deadline) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - clock::now());
+    zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
+    if (left.count() <= 0 || zmq::poll(&item, 1, left) == 0)
+      throw measurement_overrun("no reply from '" + server_id_ + "' to '" + client_id_
+                                + "' by the measurement's deadline");
+  }
   if (check) {
     expect_reply(recv_frames(socket_), "reply from '" + server_id_ + "' to '" + client_id_ + "'");
     return;
@@ -123,7 +130,7 @@ void raw_client::receive(bool check) {
 }
 
 path_figures raw_client::measure(const std::vector<wire::multipart>& pool, const workload& w,
-                                 int window) {
+                                 int window, std::optional<clock::time_point> deadline) {
   path_figures fig;
   std::size_t next = 0;
   auto take = [&]() -> const wire::multipart& { return pool[next++ % pool.size()]; };
@@ -132,7 +139,7 @@ path_figures raw_client::measure(const std::vector<wire::multipart>& pool, const
   auto warm = std::max<std::size_t>(w.rtt_iterations / 10, 20);
   for (std::size_t i = 0; i < warm; ++i) {
     send(take());
-    receive(i == 0);
+    receive(i == 0, deadline);
   }
 
   std::vector<clock::duration> rtts;
@@ -140,7 +147,7 @@ path_figures raw_client::measure(const std::vector<wire::multipart>& pool, const
   for (std::size_t i = 0; i < w.rtt_iterations; ++i) {
     auto t0 = clock::now();
     send(take());
-    receive(false);
+    receive(false, deadline);
     rtts.push_back(clock::now() - t0);
   }
   fig.rtt_p50_us = percentile_us(rtts, 0.50);
@@ -153,7 +160,7 @@ path_figures raw_client::measure(const std::vector<wire::multipart>& pool, const
   for (; sent < w.pipelined && sent < in_window; ++sent)
     send(take());
   while (received < w.pipelined) {
-    receive(received % 256 == 0);
+    receive(received % 256 == 0, deadline);
     ++received;
     if (sent < w.pipelined) {
       send(take());

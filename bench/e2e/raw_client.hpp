@@ -8,12 +8,14 @@
 
 #include <chrono>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <zmq.hpp>
 
 #include "figures.hpp"
+#include "stats.hpp"
 #include "holobroker/wire/frames.hpp"
 #include "workload.hpp"
 
@@ -60,19 +62,28 @@ public:
   /// `window` in flight, cycling through `pool`. The first reply of each
   /// phase and every 256th are checked to be REPLY (an EXCEPTION or error
   /// throws, naming it: an error path must not be benchmarked by accident).
-  path_figures measure(const std::vector<wire::multipart>& pool, const workload& w, int window);
+  /// With a `deadline`, a reply not there by then throws measurement_overrun
+  /// (a starved client is a finding, not a hang).
+  path_figures measure(const std::vector<wire::multipart>& pool, const workload& w, int window,
+                       std::optional<clock::time_point> deadline = std::nullopt);
 
   /// Sends `frames` as they are (frame 0 routes); throws if unroutable.
   void send(const wire::multipart& frames);
 
 private:
-  /// Receives one message; checks it is a REPLY when `check`.
-  void receive(bool check);
+  /// Receives one message; checks it is a REPLY when `check`; throws
+  /// measurement_overrun when nothing came by `deadline`.
+  void receive(bool check, const std::optional<clock::time_point>& deadline = std::nullopt);
 
   std::string client_id_;
   std::string server_id_;
   zmq::socket_t socket_;
   zmq::message_t scratch_;
+};
+
+/// A measurement that did not finish by its deadline.
+struct measurement_overrun : std::runtime_error {
+  using std::runtime_error::runtime_error;
 };
 
 /// Throws std::runtime_error unless `frames` is a REPLY; the message names

@@ -134,6 +134,12 @@ void print_group_header() {
 void print_group_row(const group_row& row, const std::string& compared,
                      const std::vector<goal_check>& checks, verdict_table& verdicts) {
   verdicts.add(checks);
+  if (row.runs.empty()) { // a run that did not finish (the goals say why)
+    fmt::print("| {} | {} | {} | - | - | - | {} | {} |\n", row.path, row.transport, row.load,
+               compared.empty() ? std::string{"-"} : compared, goals_cell(checks));
+    std::fflush(stdout);
+    return;
+  }
   auto p50 = [](const path_figures& f) { return f.rtt_p50_us; };
   auto p99 = [](const path_figures& f) { return f.rtt_p99_us; };
   auto rps = [](const path_figures& f) { return f.throughput_rps; };
