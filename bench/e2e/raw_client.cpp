@@ -174,4 +174,34 @@ path_figures raw_client::measure(const std::vector<wire::multipart>& pool, const
   return fig;
 }
 
+path_figures raw_client::measure_rtt_until(const std::vector<wire::multipart>& pool,
+                                           const workload& w, clock::time_point deadline,
+                                           std::size_t& completed) {
+  path_figures fig;
+  completed = 0;
+  std::size_t next = 0;
+  auto take = [&]() -> const wire::multipart& { return pool[next++ % pool.size()]; };
+  std::vector<clock::duration> rtts;
+  rtts.reserve(w.rtt_iterations);
+  try {
+    auto warm = std::max<std::size_t>(w.rtt_iterations / 10, 20);
+    for (std::size_t i = 0; i < warm; ++i) {
+      send(take());
+      receive(i == 0, deadline);
+    }
+    for (std::size_t i = 0; i < w.rtt_iterations; ++i) {
+      auto t0 = clock::now();
+      send(take());
+      receive(i % 256 == 0, deadline);
+      rtts.push_back(clock::now() - t0);
+    }
+  } catch (const measurement_overrun&) {
+    // What was timed before the deadline stands; the caller reports how much.
+  }
+  completed = rtts.size();
+  fig.rtt_p50_us = percentile_us(rtts, 0.50);
+  fig.rtt_p99_us = percentile_us(rtts, 0.99);
+  return fig;
+}
+
 } // namespace holobroker::bench

@@ -67,6 +67,13 @@ public:
   path_figures measure(const std::vector<wire::multipart>& pool, const workload& w, int window,
                        std::optional<clock::time_point> deadline = std::nullopt);
 
+  /// Round trips only, one in flight (after the same warm-up as measure),
+  /// until `w.rtt_iterations` are done or `deadline` passes; `completed`
+  /// says how many were timed. A round trip still open at the deadline is
+  /// left unanswered (the caller stops using this client then).
+  path_figures measure_rtt_until(const std::vector<wire::multipart>& pool, const workload& w,
+                                 clock::time_point deadline, std::size_t& completed);
+
   /// Sends `frames` as they are (frame 0 routes); throws if unroutable.
   void send(const wire::multipart& frames);
 
