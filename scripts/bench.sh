@@ -3,9 +3,11 @@
 # build-bench and runs holobroker-bench, which measures the raw libzmq echo
 # (the limit), thing-sim's own ceiling, the minimal forwarder (raw-proxy,
 # the daemon's yardstick), the client actor, the blocking facade, the daemon
-# path and fleets of 10/100/1000 Things in one run and prints Markdown tables
-# with ratios to the raw, thing-sim and raw-proxy figures of the same run,
-# and a verdict table of the goals of issue 10.
+# path, the groups of issues 11 and 12 (CURVE front end vs plain TCP, through
+# one peer broker incl. SIGHUP and restart times, a flooding and a
+# never-reading neighbour; --groups selects) and fleets of 10/100/1000 Things
+# in one run and prints Markdown tables with ratios to the figures of the
+# same run, and a verdict table of the goals.
 #
 #   ./scripts/bench.sh            full run (several minutes)
 #   ./scripts/bench.sh --quick    smoke run (~1 minute)
