@@ -11,7 +11,6 @@ packages=(
   libyaml-cpp-dev             # configuration
   libspdlog-dev libfmt-dev    # logging
   nlohmann-json3-dev          # JSON values (payloads, TDs, CLI output)
-  rapidjson-dev               # SAX parser for the hot header path
   libcli11-dev                # command lines
   libsystemd-dev              # sd_notify
   libcpp-httplib-dev          # holobrokerd's HTTP endpoint (/metrics, /status, /)

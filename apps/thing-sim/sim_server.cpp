@@ -15,7 +15,6 @@
 #include "holobroker/wire/address.hpp"
 #include "holobroker/wire/event.hpp"
 #include "holobroker/zmq/multipart_io.hpp"
-#include "json_scan.hpp"
 #include "thing_description.hpp"
 
 namespace holobroker::sim {
@@ -61,7 +60,7 @@ std::optional<remote_error> decode_payload(const wire::request& req, bool echo_a
       out = nlohmann::json::object();
       return std::nullopt;
     }
-    auto scan = scan_json(bytes);
+    auto scan = wire::scan_json_payload(bytes);
     if (!scan.valid)
       return remote_error{"DecodeError", scan.error};
     if (echo_action && scan.is_object && !scan.has_args_key && req.preserialized.empty()) {

@@ -7,7 +7,6 @@
 #include <vector>
 
 #include "fault.hpp"
-#include "json_scan.hpp"
 #include "sim_config.hpp"
 #include "thing.hpp"
 #include "timer_queue.hpp"
@@ -192,18 +191,6 @@ CAF_TEST(the example configuration and the conformance model load) {
     CAF_CHECK_EQUAL(cfg->servers.size(), 2u);
   }
   CAF_CHECK(!load_config_file("/nonexistent/thing-sim.yaml").has_value());
-}
-
-CAF_TEST(payload scans validate JSON and find positional arguments) {
-  CAF_CHECK(scan_json(R"({"a":1})").is_object);
-  CAF_CHECK(!scan_json(R"({"a":1})").has_args_key);
-  CAF_CHECK(scan_json(R"({"__args__":[1]})").has_args_key);
-  CAF_CHECK(!scan_json(R"({"a":{"__args__":[1]}})").has_args_key);
-  CAF_CHECK(!scan_json("").valid);
-  CAF_CHECK_EQUAL(scan_json("").error, "Input data was truncated");
-  CAF_CHECK(!scan_json("{} x").valid);
-  CAF_CHECK(scan_json("[1,2]").valid);
-  CAF_CHECK(!scan_json("[1,2]").is_object);
 }
 
 CAF_TEST_FIXTURE_SCOPE(thing_operations, fixture)

@@ -46,4 +46,19 @@ intake server_intake(const multipart& frames);
 /// not serve: KeyError "'<thing id>'".
 std::string unknown_thing_message(std::string_view thing_id);
 
+/// What a server learns of a JSON payload before it decodes it, without
+/// building a document: enough to answer DecodeError as the real server's
+/// default serializer (msgspec, strict RFC 8259: NaN and Infinity are not
+/// JSON) does, and to pass an echo's kwargs on verbatim.
+struct json_payload_scan {
+  bool valid = false;
+  bool is_object = false;    ///< the top-level value is an object
+  bool has_args_key = false; ///< ... with a top-level "__args__" member
+  /// Why !valid, worded like msgspec: "Input data was truncated" when the
+  /// text ends early, else "JSON is malformed: <what> (byte N)".
+  std::string error;
+};
+
+json_payload_scan scan_json_payload(std::string_view text);
+
 } // namespace holobroker::wire
