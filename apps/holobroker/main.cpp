@@ -42,7 +42,7 @@
 #include "event_queue.hpp"
 #include "holobroker/client/type_ids.hpp"
 #include "holobroker/security/curve_keys.hpp"
-#include "holobroker/transport/address.hpp"
+#include "holobroker/wire/address.hpp"
 #include "holobroker/transport/zmq_transport.hpp"
 
 using namespace holobroker;
@@ -228,7 +228,7 @@ int main(int argc, char** argv) {
   spdlog::set_default_logger(logger);
   spdlog::set_level(spdlog::level::from_str(log_level));
 
-  auto endpoints = transport::resolve_endpoints(direct, server_id, temp_dir);
+  auto endpoints = wire::resolve_endpoints(direct, server_id, temp_dir);
   if (!endpoints) {
     std::cerr << "holobroker: " << endpoints.error() << '\n';
     return cli::exit_usage;

@@ -59,7 +59,7 @@ CAF_TEST_FIXTURE_SCOPE(live_client_tests, holobroker::test::live_fixture)
 CAF_TEST(operations over IPC) {
   test::sim_process sim{dir.string()};
   // The address as the CLI resolves it from the server id (hololinked's convention).
-  auto ep = transport::resolve_endpoints("IPC", "thing-sim", dir.string());
+  auto ep = wire::resolve_endpoints("IPC", "thing-sim", dir.string());
   CAF_REQUIRE(ep);
   CAF_CHECK_EQUAL(ep->request_address, sim.ipc_address);
   CAF_CHECK_EQUAL(ep->event_address, sim.ipc_events);
@@ -70,7 +70,7 @@ CAF_TEST(operations over IPC) {
 CAF_TEST(operations over TCP) {
   test::sim_process sim{dir.string()};
   CAF_REQUIRE(!sim.tcp_address.empty());
-  auto ep = transport::resolve_endpoints(sim.tcp_address, "thing-sim");
+  auto ep = wire::resolve_endpoints(sim.tcp_address, "thing-sim");
   CAF_REQUIRE(ep);
   CAF_CHECK_EQUAL(ep->event_address, sim.tcp_events);
   blocking_client c{sys, config(sim.tcp_address), factory};
@@ -197,7 +197,7 @@ CAF_TEST(a wrong server id is a connection error naming client server and addres
 }
 
 CAF_TEST(no server at all is a connection error after the handshake timeout) {
-  auto cfg = config(transport::resolve_endpoints("IPC", "absent", dir.string())->request_address,
+  auto cfg = config(wire::resolve_endpoints("IPC", "absent", dir.string())->request_address,
                     "absent");
   cfg.handshake_timeout = 200ms;
   blocking_client c{sys, cfg, factory};

@@ -101,7 +101,7 @@ CAF_TEST(requests and events over INPROC with an embedded simulator) {
   simu->bind();
   std::thread loop{[&] { simu->run(false); }};
   auto inproc = transport::make_zmq_transport_factory(ctx);
-  auto ep = transport::resolve_endpoints("INPROC", "thing-sim");
+  auto ep = wire::resolve_endpoints("INPROC", "thing-sim");
   CAF_REQUIRE(ep);
   {
     blocking_client c{sys, config(ep->request_address), inproc};

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "holobroker/config/broker_config.hpp"
-#include "holobroker/transport/address.hpp"
+#include "holobroker/wire/address.hpp"
 
 using namespace holobroker::config;
 
@@ -100,7 +100,7 @@ CAF_TEST(a thing address is accepted exactly when the transport can resolve it) 
                            "tcp://:5555", "tcp://host", "tcp://host:65535", "tcp://host:99999", "http://x", "",
                            "Ipc"}) {
     auto cfg = parse_config("things:\n  - id: a\n    address: \"" + spec + "\"\n");
-    auto ep = holobroker::transport::resolve_endpoints(spec, "a");
+    auto ep = holobroker::wire::resolve_endpoints(spec, "a");
     CAF_MESSAGE(spec);
     CAF_CHECK_EQUAL(cfg.has_value(), ep.has_value());
   }
@@ -309,4 +309,37 @@ things:
     while_disconnected: fail_fast
 )");
   CAF_CHECK(own.has_value());
+}
+
+CAF_TEST(an IPC address and the path it stands for are one shared connection) {
+  // Both name ipc:///run/lab/sockets/sim.ipc (broker.temp_dir /run/lab):
+  // the fleet would share one connection, so the check must see it too.
+  auto cfg = parse_config(R"(
+broker:
+  temp_dir: /run/lab
+things:
+  - id: a
+    server_id: sim
+  - id: b
+    server_id: sim
+    address: ipc:///run/lab/sockets/sim.ipc
+    handshake_timeout: 5s
+)",
+                          "lab.yaml");
+  CAF_REQUIRE(!cfg.has_value());
+  CAF_CHECK_EQUAL(cfg.error().key, "things[1].handshake_timeout");
+  CAF_CHECK_EQUAL(cfg.error().line, 10);
+  // Another path is another connection.
+  auto other = parse_config(R"(
+broker:
+  temp_dir: /run/lab
+things:
+  - id: a
+    server_id: sim
+  - id: b
+    server_id: sim
+    address: ipc:///run/other/sim.ipc
+    handshake_timeout: 5s
+)");
+  CAF_CHECK(other.has_value());
 }

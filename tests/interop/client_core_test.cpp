@@ -162,7 +162,7 @@ CAF_TEST_FIXTURE_SCOPE(interop_client_core_tests, core_fixture)
 CAF_TEST(client core operations on a real server over IPC and TCP) {
   auto port = free_port_pair();
   real_server server{home, "lab", "test-thing", port};
-  auto ipc = transport::resolve_endpoints("IPC", "lab", home.hololinked_dir());
+  auto ipc = wire::resolve_endpoints("IPC", "lab", home.hololinked_dir());
   CAF_REQUIRE(ipc);
   // hololinked's IPC convention, computed on our side, is where the server is.
   CAF_CHECK_EQUAL(ipc->request_address, server.address("ipc_server"));

@@ -15,7 +15,8 @@
 #include "holobroker/client/client_actor.hpp"
 #include "holobroker/client/error.hpp"
 #include "holobroker/events/event_subscriber.hpp"
-#include "holobroker/transport/address.hpp"
+#include "holobroker/config/shared_connection.hpp"
+#include "holobroker/wire/address.hpp"
 
 namespace holobroker::broker {
 
@@ -39,6 +40,8 @@ struct thing_entry {
 struct connection_entry {
   client::client_actor client;
   client::client_config cfg; ///< as spawned (connection-level settings)
+  /// The Thing whose connection-level settings it was spawned with.
+  config::thing_config settings;
   std::set<std::string> things;
   /// On retirement, requests in flight end by this (the largest deadline
   /// of any Thing it served).
@@ -56,7 +59,7 @@ struct fleet_state {
   fanin_actor fanin;
   std::shared_ptr<transport::transport_factory> transports;
   std::map<std::string, thing_entry> things;
-  std::map<std::string, connection_entry> connections; ///< by connection_key
+  std::map<std::string, connection_entry> connections; ///< by config::shared_connection_key
   std::map<std::string, subscriber_entry> subscribers; ///< by event address
   std::uint64_t reloads = 0;
 
@@ -64,19 +67,6 @@ struct fleet_state {
 };
 
 using self_ptr = fleet_actor::stateful_pointer<fleet_state>;
-
-/// Things whose connections share this key share the connection: one
-/// ROUTER identity towards one server at one address (a second socket with
-/// the same identity would be refused by the server's ROUTER).
-std::string connection_key(const client::client_config& c) {
-  return c.server_id + '\n' + c.address + '\n' + c.client_id;
-}
-
-/// What the connection itself is configured with (the rest is per Thing).
-bool same_connection_settings(const client::client_config& a, const client::client_config& b) {
-  return a.handshake_timeout == b.handshake_timeout
-         && a.wait_for_reconnect == b.wait_for_reconnect;
-}
 
 /// How a Thing's connection goes when the Thing leaves the fleet.
 enum class departure {
@@ -152,7 +142,7 @@ client::client_actor connect(self_ptr self, const config::thing_config& thing,
   auto limit = std::chrono::duration_cast<caf::timespan>(thing.effective_deadline()
                                                          + thing.deadline_margin);
   auto i = st.connections.find(key);
-  if (i != st.connections.end() && !same_connection_settings(i->second.cfg, ccfg)) {
+  if (i != st.connections.end() && config::connection_setting_mismatch(i->second.settings, thing)) {
     // The parser makes the Things of one connection agree on these, but
     // they can change on reload: the connection is made anew, with the
     // Things it served.
@@ -166,6 +156,7 @@ client::client_actor connect(self_ptr self, const config::thing_config& thing,
       ccfg.thing_policies.insert_or_assign(id, p);
     auto& entry = st.connections[key];
     entry.cfg = ccfg;
+    entry.settings = thing;
     entry.things = std::move(old.things);
     entry.retire_limit = old.retire_limit;
     entry.client = client::spawn_client(self->system(), ccfg, st.transports);
@@ -177,6 +168,7 @@ client::client_actor connect(self_ptr self, const config::thing_config& thing,
   } else if (i == st.connections.end()) {
     auto& entry = st.connections[key];
     entry.cfg = ccfg;
+    entry.settings = thing;
     entry.client = client::spawn_client(self->system(), ccfg, st.transports);
     i = st.connections.find(key);
   } else {
@@ -200,8 +192,12 @@ void add_thing(self_ptr self, const config::thing_config& thing) {
                   !ccfg ? ccfg.error() : events.error());
     return;
   }
-  auto key = connection_key(*ccfg);
-  auto client = connect(self, thing, *ccfg, key);
+  auto key = config::shared_connection_key(thing, st.running.temp_dir);
+  if (!key) { // make_client_config resolved the same address: a guard
+    spdlog::error("fleet: cannot connect Thing {}: {}", thing.thing_id, key.error());
+    return;
+  }
+  auto client = connect(self, thing, *ccfg, *key);
   auto& sub = st.subscribers[*events];
   if (!sub.actor) {
     events::event_subscriber_config scfg{thing.server_id, *events};
@@ -215,7 +211,7 @@ void add_thing(self_ptr self, const config::thing_config& thing) {
   self->send(st.fanin, put_atom_v, thing.thing_id, sub.actor);
   for (const auto& ev : thing.events)
     self->send(st.fanin, subscribe_atom_v, thing.thing_id, ev);
-  st.things.insert_or_assign(thing.thing_id, thing_entry{thing, key, ccfg->address, *events});
+  st.things.insert_or_assign(thing.thing_id, thing_entry{thing, *key, ccfg->address, *events});
   spdlog::info("fleet: Thing {} on server {} at {} (client id {})", thing.thing_id,
                thing.server_id, ccfg->address, ccfg->client_id);
 }
@@ -250,7 +246,7 @@ std::string apply_config(self_ptr self, const config::broker_config& next) {
 
 expected<client::client_config, std::string>
 make_client_config(const config::thing_config& thing, const std::string& temp_dir) {
-  auto ep = transport::resolve_endpoints(thing.address, thing.server_id, temp_dir);
+  auto ep = wire::resolve_endpoints(thing.address, thing.server_id, temp_dir);
   if (!ep)
     return unexpected<std::string>{"things." + thing.thing_id + ".address: " + ep.error()};
   client::client_config cfg;
@@ -280,7 +276,7 @@ expected<std::string, std::string> event_address_of(const config::thing_config& 
                                                     const std::string& temp_dir) {
   if (!thing.event_address.empty())
     return thing.event_address;
-  auto ep = transport::resolve_endpoints(thing.address, thing.server_id, temp_dir);
+  auto ep = wire::resolve_endpoints(thing.address, thing.server_id, temp_dir);
   if (!ep)
     return unexpected<std::string>{"things." + thing.thing_id + ".address: " + ep.error()};
   return ep->event_address;

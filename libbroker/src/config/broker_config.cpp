@@ -1,4 +1,5 @@
 #include "holobroker/config/broker_config.hpp"
+#include "holobroker/config/shared_connection.hpp"
 
 #include <charconv>
 #include <cmath>
@@ -379,7 +380,7 @@ public:
             t.events.push_back(string(ev[j], fmt::format("{}.events[{}]", path, j)));
         }
         read_thing_defaults(node, path, t);
-        check_shared_connection(node, path, t, cfg.things, connections);
+        check_shared_connection(node, path, t, cfg, connections);
         cfg.things.push_back(std::move(t));
       }
     }
@@ -387,29 +388,26 @@ public:
   }
 
 private:
-  /// Things with the same server, address and client id share one
-  /// connection, so they must agree on what the connection itself does.
+  /// Things of one connection (shared_connection.hpp) must agree on what
+  /// the connection itself does.
   void check_shared_connection(const YAML::Node& node, const std::string& path,
-                               const thing_config& t, const std::vector<thing_config>& earlier,
+                               const thing_config& t, const broker_config& cfg,
                                std::map<std::string, std::size_t>& connections) const {
-    auto key = t.server_id + '\n' + t.address + '\n' + t.client_id;
-    // No structured binding: clang 14 (the fuzz build) cannot capture one.
-    auto inserted = connections.emplace(key, earlier.size());
+    auto key = shared_connection_key(t, cfg.temp_dir);
+    if (!key) // the address was checked above: unreachable, kept as a guard
+      fail(node["address"] ? node["address"] : node, path + ".address", key.error());
+    auto inserted = connections.emplace(*key, cfg.things.size());
     if (inserted.second)
       return;
     auto index = inserted.first->second;
-    const auto& other = earlier[index];
-    auto differs = [&](const char* name) {
-      auto at = node[name] ? node[name] : node;
-      fail(at, path + "." + name,
+    const auto& other = cfg.things[index];
+    if (auto name = connection_setting_mismatch(t, other)) {
+      auto key_name = std::string{*name};
+      fail(node[key_name] ? node[key_name] : node, path + "." + key_name,
            fmt::format("Thing \"{}\" shares server \"{}\"'s connection with Thing \"{}\" "
                        "(things[{}]) and must have the same {} (or a client_id of its own)",
-                       t.thing_id, t.server_id, other.thing_id, index, name));
-    };
-    if (t.handshake_timeout != other.handshake_timeout)
-      differs("handshake_timeout");
-    if (t.while_disconnected != other.while_disconnected)
-      differs("while_disconnected");
+                       t.thing_id, t.server_id, other.thing_id, index, key_name));
+    }
   }
 };
 

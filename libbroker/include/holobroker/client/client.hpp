@@ -58,5 +58,5 @@
 #include "holobroker/client/router_actor.hpp"
 #include "holobroker/client/type_ids.hpp"
 #include "holobroker/events/event_subscriber.hpp"
-#include "holobroker/transport/address.hpp"
+#include "holobroker/wire/address.hpp"
 #include "holobroker/transport/zmq_transport.hpp"

@@ -36,7 +36,7 @@ struct client_config {
   std::string client_id;
   std::string server_id;
   /// Resolved request address: ipc://PATH, tcp://HOST:PORT or inproc://ID
-  /// (see transport/address.hpp for resolving "IPC" etc.).
+  /// (see wire/address.hpp, resolve_endpoints, for "IPC" etc.).
   std::string address;
 
   /// Give up handshaking after this long (`connection` error).

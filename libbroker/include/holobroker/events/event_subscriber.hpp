@@ -60,7 +60,7 @@ using event_subscriber_actor = caf::typed_actor<
 
 struct event_subscriber_config {
   std::string server_id;
-  /// The publisher's address (transport::server_endpoints::event_address).
+  /// The publisher's address (wire::server_endpoints::event_address).
   std::string address;
   /// Confirm each subscription with a probe: only a holobroker answers one.
   /// Without (a plain hololinked server has no such thing), a subscription
