@@ -58,13 +58,16 @@ public:
     double seconds = 0;
   };
 
-  neighbour(zmq::context_t& ctx, std::string kind, std::string id, std::string endpoint,
-            std::string broker_id, std::string thing)
+  neighbour(std::string kind, std::string id, std::string endpoint, std::string broker_id,
+            std::string thing)
     : kind_(std::move(kind)) {
-    // The socket is made, handshaken and used in the thread.
-    thread_ = std::thread{[this, &ctx, id = std::move(id), endpoint = std::move(endpoint),
+    // The socket is made, handshaken and used in the thread, with a libzmq
+    // context of its own: its I/O thread must not be the measured client's
+    // (another process would not share it either).
+    thread_ = std::thread{[this, id = std::move(id), endpoint = std::move(endpoint),
                            broker_id = std::move(broker_id), thing = std::move(thing)] {
       try {
+        zmq::context_t ctx;
         run(ctx, id, endpoint, broker_id, thing);
       } catch (const std::exception& ex) {
         error_ = ex.what();
@@ -241,7 +244,7 @@ void run_neighbour_group(const group_options& opt, verdict_table& verdicts) {
     for (const char* kind : {"flood", "no-read"}) {
       bool flood = std::string{kind} == "flood";
       auto log0 = log_size();
-      neighbour n{ctx, kind, fmt::format("bench-{}-{}", kind, r), endpoint, daemon.broker_id(),
+      neighbour n{kind, fmt::format("bench-{}-{}", kind, r), endpoint, daemon.broker_id(),
                   "thing-1-0"};
       n.wait_running(flood ? 1000 : static_cast<std::uint64_t>(send_queue) * 2);
       auto fig = run(clock::now() + limit);
