@@ -4,6 +4,7 @@
 //   frontend <endpoint>   (one per front-end endpoint)
 //   events <endpoint>     (one per event publisher endpoint)
 //   curve <endpoint>      (the CURVE front end, when configured)
+//   curve-events <endpoint> (the event publisher's CURVE endpoint, with it)
 //   middleman <port>      (when the router is published)
 //   federation <port>     (when broker.federation is configured)
 //   http <url>            (when broker.http is configured)
@@ -68,6 +69,8 @@ void announce(const broker::broker_node& node, const http::http_server* web) {
       std::printf("events %s\n", addr->c_str());
   if (!node.curve_endpoint().empty())
     std::printf("curve %s\n", node.curve_endpoint().substr(6).c_str()); // without "curve+"
+  if (!node.curve_event_endpoint().empty())
+    std::printf("curve-events %s\n", node.curve_event_endpoint().substr(6).c_str());
   if (node.middleman_port() != 0)
     std::printf("middleman %u\n", static_cast<unsigned>(node.middleman_port()));
   if (node.federation_port() != 0)

@@ -7,8 +7,12 @@
 
 #include <unistd.h>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -16,6 +20,10 @@
 #include "fleet_fixture.hpp"
 #include "support/command_run.hpp"
 #include "support/replies.hpp"
+#include "holobroker/broker/listener.hpp"
+#include "holobroker/broker/zmq_listener.hpp"
+#include "holobroker/security/curve_keys.hpp"
+#include "holobroker/transport/reactor.hpp"
 #include "holobroker/wire/remote_exception.hpp"
 #include "holobroker/zmq/multipart_io.hpp"
 
@@ -25,6 +33,64 @@ using nlohmann::json;
 using namespace std::chrono_literals;
 
 namespace {
+
+/// A SUB socket, with CURVE when given the server's public key and a key pair.
+std::unique_ptr<zmq::socket_t> sub_socket(zmq::context_t& ctx, const std::string& address,
+                                          const std::string& topic,
+                                          const security::curve_keypair* server = nullptr,
+                                          const security::curve_keypair* mine = nullptr) {
+  auto s = std::make_unique<zmq::socket_t>(ctx, zmq::socket_type::sub);
+  s->set(zmq::sockopt::linger, 0);
+  if (server) {
+    s->set(zmq::sockopt::curve_serverkey, server->public_key);
+    s->set(zmq::sockopt::curve_publickey, mine->public_key);
+    s->set(zmq::sockopt::curve_secretkey, mine->secret_key);
+  }
+  s->set(zmq::sockopt::subscribe, topic);
+  s->connect(address);
+  return s;
+}
+
+/// The next message on `s` within `timeout`.
+std::optional<wire::multipart> next_message(zmq::socket_t& s, std::chrono::milliseconds timeout) {
+  zmq::pollitem_t item{s.handle(), 0, ZMQ_POLLIN, 0};
+  if (zmq::poll(&item, 1, timeout) != 1)
+    return std::nullopt;
+  return zmqio::recv_multipart(s);
+}
+
+security::curve_keypair new_keypair() {
+  auto k = security::generate_keypair();
+  CAF_REQUIRE(k.has_value());
+  return *k;
+}
+
+/// A free TCP port P on 127.0.0.1 whose P + 1 is free too (the CLI finds the
+/// events at the port above the front end's, as hololinked does).
+unsigned free_port_pair() {
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    int a = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    if (::bind(a, reinterpret_cast<sockaddr*>(&addr), len) != 0
+        || ::getsockname(a, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+      ::close(a);
+      continue;
+    }
+    unsigned port = ntohs(addr.sin_port);
+    int b = ::socket(AF_INET, SOCK_STREAM, 0);
+    addr.sin_port = htons(static_cast<std::uint16_t>(port + 1));
+    bool ok = port < 65535 && ::bind(b, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    ::close(a);
+    ::close(b);
+    if (ok)
+      return port;
+  }
+  CAF_FAIL("no free pair of TCP ports");
+  return 0;
+}
 
 struct security_fixture : fleet_fixture {
   std::string log_file;
@@ -70,6 +136,54 @@ struct security_fixture : fleet_fixture {
     auto c = std::make_unique<raw_client>(ctx, identity, daemon->frontend(scheme));
     connected = c->handshake("holobroker", 1500ms);
     return c;
+  }
+
+  /// CURVE keys in `keys`: the server's pair, and client pairs whose public
+  /// keys are in keys/clients when authorized.
+  std::string keys;
+  security::curve_keypair server_keys;
+
+  security::curve_keypair add_key(const std::string& name, bool authorized) {
+    auto k = new_keypair();
+    CAF_REQUIRE(security::write_key_files(keys, name, k).has_value());
+    if (authorized)
+      std::filesystem::copy_file(keys + "/" + name + ".pub", keys + "/clients/" + name + ".pub");
+    return k;
+  }
+
+  /// thing-sim and the daemon with a CURVE front end at `curve_tcp` (and
+  /// `curve_extra` lines under security.curve) and `policy` rules.
+  void start_curve(const std::string& curve_tcp, const std::string& policy,
+                   const std::string& curve_extra = "") {
+    start_sim();
+    keys = sim->ipc_dir() + "/keys";
+    std::filesystem::create_directories(keys + "/clients");
+    server_keys = new_keypair();
+    CAF_REQUIRE(security::write_key_files(keys, "server", server_keys).has_value());
+    log_file = sim->ipc_dir() + "/holobrokerd.log";
+    write_file(config_file, config(sim_thing("spectrometer") + sim_thing("motor"))
+                              + "security:\n  curve:\n    tcp: " + curve_tcp
+                              + "\n    server_key: " + keys + "/server.key\n    client_keys: "
+                              + keys + "/clients\n" + curve_extra + "  policy:\n" + policy);
+  }
+
+  void run_daemon() {
+    daemon = std::make_unique<daemon_process>(config_file, std::vector<std::string>{},
+                                              std::vector<std::string>{}, log_file);
+  }
+
+  /// What holobrokerd printed after `word ` (e.g. "curve-events").
+  std::string announced(const std::string& word) const {
+    for (const auto& line : daemon->process().lines())
+      if (line.rfind(word + " ", 0) == 0)
+        return line.substr(word.size() + 1);
+    return {};
+  }
+
+  static std::string key_rule(const std::string& name, const std::string& ops,
+                              const std::string& things = "[\"*\"]") {
+    return "    - principal: {key: " + name + "}\n      things: " + things
+           + "\n      operations: " + ops + "\n";
   }
 
   static std::string uid_rule(const std::string& ops, const std::string& things = "[\"*\"]") {
@@ -251,6 +365,148 @@ CAF_TEST(the CLI works over CURVE with an authorized key and an unknown key reac
   bool connected = true;
   auto c = try_client("plain", "ipc", connected);
   CAF_CHECK(!connected);
+}
+
+CAF_TEST(one event publisher socket speaks CURVE on its CURVE endpoint only) {
+  // libzmq 4.3.4 copies a socket's security options into each listener at
+  // bind time: the endpoints bound before ZMQ_CURVE_SERVER stay plain. The
+  // broker's single XPUB rests on that; if a libzmq update changes it, this
+  // test says so.
+  test::temp_dir dir{"holobroker-curve-pub"};
+  auto io = std::make_shared<transport::reactor>();
+  auto ctx_ptr = std::shared_ptr<zmq::context_t>(&ctx, [](zmq::context_t*) {});
+  auto factory = broker::make_zmq_listener_factory(ctx_ptr, io);
+  auto server = new_keypair();
+  auto mine = new_keypair();
+  broker::frontend_options options;
+  options.manual_last_value = false; // libzmq filters itself: only mechanisms are under test
+  options.curve_event_address = "tcp://127.0.0.1:0";
+  options.curve_secret_key = server.secret_key;
+  auto ipc = "ipc://" + dir.string() + "/pub.ipc";
+  auto opened = factory->open_publisher({ipc, "tcp://127.0.0.1:0"}, options);
+  CAF_REQUIRE(opened.has_value());
+  std::string plain_tcp, curve_tcp;
+  for (const auto& ep : opened->endpoints) {
+    if (ep.rfind("tcp://", 0) == 0)
+      plain_tcp = ep;
+    if (ep.rfind("curve+tcp://", 0) == 0)
+      curve_tcp = ep.substr(6);
+  }
+  CAF_REQUIRE(!plain_tcp.empty());
+  CAF_REQUIRE(!curve_tcp.empty());
+  auto& pub = *opened->socket;
+  auto plain_ipc_sub = sub_socket(ctx, ipc, "t/x");
+  auto plain_tcp_sub = sub_socket(ctx, plain_tcp, "t/x");
+  auto curve_sub = sub_socket(ctx, curve_tcp, "t/x", &server, &mine);
+  auto plain_at_curve = sub_socket(ctx, curve_tcp, "t/x");
+  auto curve_at_plain = sub_socket(ctx, plain_tcp, "t/x", &server, &mine);
+  // Three subscriptions arrive (one per accepted connection), then no more.
+  int subscriptions = 0;
+  for (int i = 0; i < 500 && subscriptions < 3; ++i) {
+    if (pub.receive())
+      ++subscriptions;
+    else
+      std::this_thread::sleep_for(10ms);
+  }
+  CAF_REQUIRE_EQUAL(subscriptions, 3);
+  pub.send({wire::shared_bytes::from_string("t/x"), wire::shared_bytes::from_string("1")});
+  for (auto* s : {plain_ipc_sub.get(), plain_tcp_sub.get(), curve_sub.get()}) {
+    auto got = next_message(*s, 5s);
+    CAF_REQUIRE(got.has_value());
+    CAF_CHECK_EQUAL((*got)[1].view(), "1");
+  }
+  for (auto* s : {plain_at_curve.get(), curve_at_plain.get()})
+    CAF_CHECK(!next_message(*s, 300ms).has_value());
+  CAF_CHECK(!pub.receive().has_value());
+}
+
+CAF_TEST(a CURVE subscriber with an authorized key receives the fleet events and others nothing) {
+  start_curve("tcp://127.0.0.1:0", key_rule("alice", "[subscribe, read]")
+                                     + key_rule("bob", "[subscribe]", "[spectrometer]"));
+  auto alice = add_key("alice", true);
+  auto bob = add_key("bob", true);
+  auto mallory = add_key("mallory", false);
+  run_daemon();
+  auto curve_events = announced("curve-events");
+  CAF_REQUIRE(curve_events.rfind("tcp://127.0.0.1:", 0) == 0);
+  CAF_CHECK(curve_events != announced("curve"));
+  // thing-sim's spectrometer publishes measurements on its own; through the
+  // daemon they reach the CURVE subscriber.
+  auto good = sub_socket(ctx, curve_events, "spectrometer/measurement", &server_keys, &alice);
+  auto event = next_message(*good, 10s);
+  CAF_REQUIRE(event.has_value());
+  CAF_CHECK_EQUAL((*event)[0].view(), "spectrometer/measurement");
+  // An unknown key: refused by the ZAP handler, logged and audited.
+  auto unknown = sub_socket(ctx, curve_events, "spectrometer/measurement", &server_keys, &mallory);
+  CAF_CHECK(logged({"ZAP: refused", "holobroker.events", "(CURVE)", "unknown CURVE key",
+                    mallory.public_key}));
+  CAF_CHECK(logged({"audit:", "operation=connect", "objekt=holobroker.events",
+                    "outcome=refused", "unknown CURVE key"}));
+  // A known key without subscribe on every Thing: the publisher's admission rule.
+  auto partial = sub_socket(ctx, curve_events, "spectrometer/measurement", &server_keys, &bob);
+  CAF_CHECK(logged({"ZAP: refused", "holobroker.events", "key bob",
+                    "may not subscribe to Thing \"motor\""}));
+  // A plain TCP subscriber cannot talk to the CURVE endpoint at all.
+  auto plain = sub_socket(ctx, curve_events, "spectrometer/measurement");
+  // Meanwhile the authorized one keeps receiving; the others got nothing.
+  CAF_CHECK(next_message(*good, 10s).has_value());
+  for (auto* s : {unknown.get(), partial.get(), plain.get()})
+    CAF_CHECK(!next_message(*s, 1500ms).has_value());
+}
+
+CAF_TEST(the CLI subscribes over CURVE and CURVE clients are pointed at the CURVE endpoints) {
+  auto port = free_port_pair();
+  auto curve_tcp = "tcp://127.0.0.1:" + std::to_string(port);
+  start_curve(curve_tcp, key_rule("alice", "[subscribe, read, introspect]")
+                           + uid_rule("[subscribe, read, introspect]"));
+  add_key("alice", true);
+  run_daemon();
+  // security.curve.event_tcp defaults to the port above security.curve.tcp,
+  // where the CLI (as hololinked) looks for the events.
+  auto curve_events = "tcp://127.0.0.1:" + std::to_string(port + 1);
+  CAF_REQUIRE_EQUAL(announced("curve"), curve_tcp);
+  CAF_REQUIRE_EQUAL(announced("curve-events"), curve_events);
+  auto cli = [&](std::vector<std::string> args) {
+    return run_command(HOLOBROKER_CLI_BINARY, args, sim->ipc_dir(), std::chrono::seconds{20});
+  };
+  std::vector<std::string> curve{"--broker", curve_tcp, "--curve-server-key",
+                                 keys + "/server.pub", "--curve-key", keys + "/alice.key",
+                                 "--timeout", "10", "--log-level", "info"};
+  auto with = [](std::vector<std::string> a, std::vector<std::string> b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+  };
+  auto sub = cli(with(curve, {"subscribe", "spectrometer", "measurement", "--count", "1"}));
+  CAF_CHECK_EQUAL(sub.exit_code, 0);
+  CAF_CHECK(sub.err.find("subscribed to spectrometer/measurement (confirmed by the broker)")
+            != std::string::npos);
+  CAF_REQUIRE_EQUAL(sub.out.size(), 1u);
+  CAF_CHECK(!json::parse(sub.out[0], nullptr, false).is_discarded());
+  // The Thing Description names the CURVE endpoints to a CURVE client, the
+  // plain ones to everyone else.
+  auto event_hrefs = [](const std::string& td_text) {
+    std::set<std::string> out;
+    auto td = json::parse(td_text, nullptr, false);
+    if (td.is_discarded() || !td.contains("events"))
+      return out;
+    for (auto& [name, ev] : td["events"].items())
+      for (auto& form : ev.value("forms", json::array()))
+        if (form.contains("href"))
+          out.insert(form["href"].get<std::string>());
+    return out;
+  };
+  auto td_curve = cli(with(curve, {"invoke", "spectrometer", "get_thing_description"}));
+  CAF_REQUIRE_EQUAL(td_curve.exit_code, 0);
+  CAF_REQUIRE_EQUAL(td_curve.out.size(), 1u);
+  CAF_CHECK_EQUAL(event_hrefs(td_curve.out[0]), std::set<std::string>{curve_events});
+  auto td_plain = cli({"--broker", daemon->frontend("ipc"), "--timeout", "10", "invoke",
+                       "spectrometer", "get_thing_description"});
+  CAF_REQUIRE_EQUAL(td_plain.exit_code, 0);
+  CAF_REQUIRE_EQUAL(td_plain.out.size(), 1u);
+  auto plain_hrefs = event_hrefs(td_plain.out[0]);
+  CAF_CHECK(!plain_hrefs.empty());
+  CAF_CHECK(plain_hrefs.count(curve_events) == 0);
+  CAF_CHECK(plain_hrefs.count(curve_tcp) == 0);
 }
 
 CAF_TEST(a real hololinked ObjectProxy denied by the policy gets a clear PermissionError) {

@@ -37,6 +37,7 @@ security:
     deny: [127.0.0.2]
   curve:
     tcp: tcp://127.0.0.1:5557
+    event_tcp: tcp://127.0.0.1:5567
     server_key: /etc/holobroker/curve/server.key
     client_keys: /etc/holobroker/curve/clients
   policy:
@@ -67,6 +68,7 @@ things: []
   CAF_CHECK(s.tcp_allow[1].contains("::1"));
   CAF_REQUIRE_EQUAL(s.tcp_deny.size(), 1u);
   CAF_CHECK_EQUAL(s.curve_tcp, "tcp://127.0.0.1:5557");
+  CAF_CHECK_EQUAL(s.curve_event_tcp, "tcp://127.0.0.1:5567");
   CAF_CHECK_EQUAL(s.curve_client_keys, "/etc/holobroker/curve/clients");
   CAF_REQUIRE(s.policy.has_value());
   const auto& rules = s.policy->rules;
@@ -141,6 +143,13 @@ CAF_TEST(security mistakes name file line column and key) {
   CAF_CHECK_EQUAL(error_of("security:\n  curve: {tcp: tcp://127.0.0.1:1}\n"),
                   "test.yaml:2:10: security.curve.server_key: is required when security.curve "
                   "is set");
+  CAF_CHECK_EQUAL(error_of("security:\n  curve:\n    tcp: tcp://127.0.0.1:1\n"
+                           "    event_tcp: udp://x\n    server_key: k\n    client_keys: c\n"),
+                  "test.yaml:4:16: security.curve.event_tcp: \"udp://x\" is not tcp://HOST:PORT");
+  CAF_CHECK_EQUAL(error_of("security:\n  curve:\n    tcp: tcp://127.0.0.1:1\n"
+                           "    event_tcp: tcp://127.0.0.1:1\n    server_key: k\n"
+                           "    client_keys: c\n"),
+                  "test.yaml:4:16: security.curve.event_tcp: must differ from security.curve.tcp");
   CAF_CHECK_EQUAL(error_of("limits:\n  max_in_flight_per_client: 0\n"),
                   "test.yaml:2:29: limits.max_in_flight_per_client: must be a whole number from "
                   "1 to 1000000");

@@ -147,6 +147,7 @@ broker_node::start(caf::actor_system& sys, const config::broker_config& cfg,
   ep.event_ipc = first_with_scheme(event_endpoints, "ipc://");
   ep.event_tcp = first_with_scheme(event_endpoints, "tcp://");
   node->curve_endpoint_ = first_with_scheme(frontend->endpoints, "curve+tcp://");
+  node->curve_event_endpoint_ = first_with_scheme(event_endpoints, "curve+tcp://");
   node->zap_ = std::move(zap);
   node->authorizer_ = std::make_shared<security::authorizer>(cfg.security.policy);
   node->security_enabled_ = cfg.security.enabled;
@@ -183,6 +184,14 @@ broker_node::start(caf::actor_system& sys, const config::broker_config& cfg,
   frontend_config fcfg;
   fcfg.broker_id = cfg.id;
   fcfg.endpoints = ep;
+  if (!node->curve_endpoint_.empty()) {
+    // What a CURVE client's Thing Descriptions name: only the CURVE
+    // endpoints (a client that speaks CURVE to the front end speaks it to
+    // the events too; plain clients never see these).
+    fcfg.curve_endpoints.request_tcp = reachable(node->curve_endpoint_.substr(6));
+    if (!node->curve_event_endpoint_.empty())
+      fcfg.curve_endpoints.event_tcp = reachable(node->curve_event_endpoint_.substr(6));
+  }
   fcfg.policy = node->authorizer_;
   fcfg.max_in_flight_per_client = cfg.limits.max_in_flight_per_client;
   node->frontend_ = spawn_frontend(sys, fcfg, std::move(frontend->socket), node->fleet_,

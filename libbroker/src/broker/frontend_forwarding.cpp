@@ -35,7 +35,11 @@ wire::response reply_of(self_ptr self, std::uint64_t id, const client::operation
   const auto& p = st.in_flight.at(id);
   auto payload = rep.payload;
   if (p.thing_description) {
-    if (auto td = rewrite_thing_description(payload.view(), st.cfg.endpoints))
+    // A CURVE client is sent to the CURVE endpoints, everyone else never.
+    bool curve = !st.cfg.curve_endpoints.request_tcp.empty() && p.identity.size() > 0
+                 && p.identity.data()[0] == 'C';
+    if (auto td = rewrite_thing_description(payload.view(),
+                                            curve ? st.cfg.curve_endpoints : st.cfg.endpoints))
       payload = wire::shared_bytes::from_string(std::move(*td));
     else
       spdlog::warn("front end: {} of {} is not a Thing Description ({}); passed on unchanged",

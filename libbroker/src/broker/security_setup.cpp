@@ -11,8 +11,18 @@
 #include <fmt/format.h>
 
 #include "holobroker/security/curve_keys.hpp"
+#include "holobroker/wire/address.hpp"
 
 namespace holobroker::broker {
+
+std::string curve_event_address_of(const config::security_config& sec) {
+  if (!sec.curve_event_tcp.empty() || sec.curve_tcp.empty())
+    return sec.curve_event_tcp;
+  // Port + 1 as hololinked does; with port 0 the events get any free port too.
+  if (sec.curve_tcp.substr(sec.curve_tcp.rfind(':') + 1) == "0")
+    return sec.curve_tcp;
+  return wire::tcp_event_address(sec.curve_tcp);
+}
 
 expected<security::zap_settings, std::string> zap_settings_of(const config::broker_config& cfg) {
   const auto& sec = cfg.security;
@@ -55,6 +65,7 @@ expected<frontend_options, std::string> frontend_options_of(const config::broker
       return unexpected<std::string>{"security.curve.server_key: " + keys.error()};
     o.curve_address = sec.curve_tcp;
     o.curve_secret_key = keys->secret_key;
+    o.curve_event_address = curve_event_address_of(sec);
   }
   return o;
 }

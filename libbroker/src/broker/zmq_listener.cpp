@@ -320,6 +320,19 @@ public:
       if (auto ok = sock->bind_all(addresses); !ok)
         return unexpected<std::string>{ok.error()};
       auto endpoints = sock->endpoints();
+      if (!options.curve_event_address.empty()) {
+        // One XPUB for both: libzmq copies the socket's options into a
+        // listener when it binds, so what is bound above stays plain and
+        // only this listener's connections must do CURVE. One socket keeps
+        // the fan-in, the last values and the probes in one place.
+        sock->socket().set(zmq::sockopt::curve_server, 1);
+        sock->socket().set(zmq::sockopt::curve_secretkey, options.curve_secret_key);
+        auto plain = endpoints.size();
+        if (auto ok = sock->bind_all({options.curve_event_address}); !ok)
+          return unexpected<std::string>{"CURVE: " + ok.error()};
+        for (auto i = plain; i < sock->endpoints().size(); ++i)
+          endpoints.push_back("curve+" + sock->endpoints()[i]);
+      }
       return bound<publisher_socket>{std::make_unique<zmq_publisher_socket>(std::move(sock), manual),
                                      std::move(endpoints)};
     } catch (const zmq::error_t& err) {

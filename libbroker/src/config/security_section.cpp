@@ -185,7 +185,7 @@ security_config read_security(const YAML::Node& node, std::string_view file) {
       s.tcp_deny = in.ranges(v, "security.tcp.deny");
   }
   if (auto curve = node["curve"]) {
-    in.check_keys(curve, "security.curve", {"tcp", "server_key", "client_keys"});
+    in.check_keys(curve, "security.curve", {"tcp", "event_tcp", "server_key", "client_keys"});
     for (auto key : {"tcp", "server_key", "client_keys"})
       if (!curve[key])
         in.fail(curve, fmt::format("security.curve.{}", key),
@@ -194,6 +194,14 @@ security_config read_security(const YAML::Node& node, std::string_view file) {
     if (s.curve_tcp.rfind("tcp://", 0) != 0 || s.curve_tcp.rfind(':') <= 6)
       in.fail(curve["tcp"], "security.curve.tcp",
               fmt::format("\"{}\" is not tcp://HOST:PORT", s.curve_tcp));
+    if (auto v = curve["event_tcp"]) {
+      s.curve_event_tcp = in.string(v, "security.curve.event_tcp");
+      if (s.curve_event_tcp.rfind("tcp://", 0) != 0 || s.curve_event_tcp.rfind(':') <= 6)
+        in.fail(v, "security.curve.event_tcp",
+                fmt::format("\"{}\" is not tcp://HOST:PORT", s.curve_event_tcp));
+      if (s.curve_event_tcp == s.curve_tcp && s.curve_tcp.substr(s.curve_tcp.rfind(':')) != ":0")
+        in.fail(v, "security.curve.event_tcp", "must differ from security.curve.tcp");
+    }
     s.curve_server_key = in.string(curve["server_key"], "security.curve.server_key");
     s.curve_client_keys = in.string(curve["client_keys"], "security.curve.client_keys");
   }

@@ -136,8 +136,14 @@ private:
 class zmq_event_transport : public event_transport {
 public:
   zmq_event_transport(std::shared_ptr<zmq::context_t> ctx, std::shared_ptr<reactor> io,
-                      const std::string& address)
+                      const std::string& address, const std::optional<curve_client_keys>& curve)
     : sock_(std::move(ctx), std::move(io), zmq::socket_type::sub) {
+    if (curve) {
+      auto& s = sock_.socket();
+      s.set(zmq::sockopt::curve_serverkey, curve->server_public_key);
+      s.set(zmq::sockopt::curve_publickey, curve->public_key);
+      s.set(zmq::sockopt::curve_secretkey, curve->secret_key);
+    }
     sock_.socket().connect(address);
   }
 
@@ -183,7 +189,7 @@ public:
   open_events(const std::string& address) override {
     try {
       return std::unique_ptr<event_transport>{
-        std::make_unique<zmq_event_transport>(ctx_, io_, address)};
+        std::make_unique<zmq_event_transport>(ctx_, io_, address, curve_)};
     } catch (const zmq::error_t& err) {
       return unexpected<std::string>{"cannot connect to \"" + address + "\": " + err.what()};
     }

@@ -61,6 +61,9 @@ public:
   const broker_endpoints& endpoints() const noexcept { return endpoints_; }
   /// The CURVE front end (`curve+tcp://HOST:PORT`), empty when not configured.
   const std::string& curve_endpoint() const noexcept { return curve_endpoint_; }
+  /// The event publisher's CURVE endpoint (`curve+tcp://HOST:PORT`), empty
+  /// when not configured.
+  const std::string& curve_event_endpoint() const noexcept { return curve_event_endpoint_; }
   /// The router's middleman port, 0 when not published.
   std::uint16_t middleman_port() const noexcept { return middleman_port_; }
   /// The federation endpoint's port (broker.federation), 0 when not configured.
@@ -98,6 +101,7 @@ private:
   frontend_actor frontend_;
   bool drained_ = false;
   std::string curve_endpoint_;
+  std::string curve_event_endpoint_;
   /// Declared after the actors: destroyed only once they are told to exit.
   std::unique_ptr<security::zap_handler> zap_;
   std::shared_ptr<security::authorizer> authorizer_;

@@ -57,6 +57,10 @@ using frontend_actor = caf::typed_actor<
 struct frontend_config {
   std::string broker_id;
   broker_endpoints endpoints;
+  /// What the Thing Descriptions sent to CURVE clients name (the CURVE
+  /// front end and event endpoint, TCP only); empty without CURVE. A CURVE
+  /// client's identity is tagged 'C' by the socket (listener.hpp).
+  broker_endpoints curve_endpoints;
   /// Samples per Thing for the latency percentiles.
   std::size_t latency_samples = 1024;
   /// Per-request access control (shared with broker_node, which replaces

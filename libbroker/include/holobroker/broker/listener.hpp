@@ -53,6 +53,12 @@ struct frontend_options {
   /// first byte the socket adds on receive and strips on send ('C' / 'P').
   std::string curve_address;
   std::string curve_secret_key; ///< Z85
+  /// Publisher only: also bind this TCP address as CURVE server with
+  /// curve_secret_key, on the same XPUB (libzmq copies a socket's security
+  /// options into each listener when it binds, so the plain endpoints bound
+  /// first stay plain; tests/daemon/events_test.cpp pins that). Its
+  /// endpoint is reported as `curve+tcp://...`.
+  std::string curve_event_address;
   /// Publisher only: try libzmq's manual last-value mode (publisher_socket);
   /// false, or a libzmq that refuses it, gives a plain XPUB_VERBOSER.
   bool manual_last_value = true;
@@ -101,7 +107,8 @@ public:
   virtual expected<bound<frontend_socket>, std::string>
   open_frontend(const std::string& routing_id, const std::vector<std::string>& addresses,
                 const frontend_options& options) = 0;
-  /// `options`: only zap_domain, ipc_mode and ipc_gid apply.
+  /// `options`: only zap_domain, ipc_mode, ipc_gid, manual_last_value and
+  /// curve_event_address (with curve_secret_key) apply.
   virtual expected<bound<publisher_socket>, std::string>
   open_publisher(const std::vector<std::string>& addresses, const frontend_options& options) = 0;
 };

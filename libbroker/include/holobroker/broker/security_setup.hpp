@@ -17,6 +17,10 @@ namespace holobroker::broker {
 /// Reads security.curve.client_keys; errors name the file.
 expected<security::zap_settings, std::string> zap_settings_of(const config::broker_config& cfg);
 
+/// Where the event publisher speaks CURVE: security.curve.event_tcp, or
+/// the port above security.curve.tcp's; empty without CURVE.
+std::string curve_event_address_of(const config::security_config& sec);
+
 /// Reads security.curve.server_key and resolves security.ipc.group.
 expected<frontend_options, std::string> frontend_options_of(const config::broker_config& cfg);
 

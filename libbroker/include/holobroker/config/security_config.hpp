@@ -30,6 +30,11 @@ struct security_config {
   /// speak it), the server's key pair file and the directory of authorized
   /// client public keys (`<principal name>.pub`).
   std::string curve_tcp;
+  /// The event publisher's CURVE endpoint (`tcp://HOST:PORT`); empty: the
+  /// port above curve_tcp's, as hololinked and the plain front end place
+  /// their events (port 0: any free port), so that a CURVE client given
+  /// the CURVE front end finds the events where it would look for them.
+  std::string curve_event_tcp;
   std::string curve_server_key;
   std::string curve_client_keys;
   /// Present: what it does not allow is denied.

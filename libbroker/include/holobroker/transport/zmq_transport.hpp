@@ -24,9 +24,10 @@ class reactor;
 /// `io`: the reactor thread to watch the sockets with; null creates one. A
 /// process shares one reactor between its factories to keep its thread count
 /// down.
-/// CURVE for the request sockets (Z85 keys): the server's public key and
-/// this client's key pair (holobroker keygen). Event sockets stay plain: the
-/// broker's event publisher does not speak CURVE.
+/// CURVE for the request and event sockets (Z85 keys): the server's public
+/// key and this client's key pair (holobroker keygen). The broker's CURVE
+/// front end (security.curve.tcp) and its event publisher's CURVE endpoint
+/// (security.curve.event_tcp, by default the port above) share the key.
 struct curve_client_keys {
   std::string server_public_key;
   std::string public_key;
