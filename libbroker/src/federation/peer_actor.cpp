@@ -1,7 +1,11 @@
 // The importing side of federation: one actor per configured peer broker
-// (federation.hpp). Its link state (connecting, connected, disconnected) is
-// one field checked by every handler: all handlers answer in every state
-// (requests fail at once unless connected), so one behaviour serves.
+// (federation.hpp). Its phases are behaviours switched with become():
+//   connecting  - an attempt (connect + first ping) is under way;
+//   backing_off - the last attempt failed or the link dropped; the next
+//                 attempt waits for the reconnect timer;
+//   connected   - requests are forwarded, pings measure the round trip.
+// Every behaviour answers every message of the interface: requests fail at
+// once, naming the peer, unless connected.
 
 #include <chrono>
 #include <functional>
@@ -32,6 +36,9 @@ struct peer_state {
   client::backoff backoff{std::chrono::milliseconds{100}, std::chrono::seconds{1}};
   endpoint_actor endpoint; ///< the peer's endpoint while connected
   std::string broker_id;
+  /// The label of the current behaviour for reports ("connecting",
+  /// "disconnected" = backing off or retrying after a failure, "connected");
+  /// set only by the functions that switch behaviours.
   std::string state = "connecting";
   std::string last_error;
   double rtt_ms = -1;
@@ -89,7 +96,7 @@ void fail_pending(self_ptr self, const caf::error& err) {
     fail(err);
 }
 
-caf::error not_connected(const peer_state& st) {
+caf::error refusal(const peer_state& st) {
   return client::make_error(client::client_errc::disconnected,
                             fmt::format("{} is not connected{}", st.name_of_peer(),
                                         st.last_error.empty() ? "" : " (" + st.last_error + ")"));
@@ -111,9 +118,11 @@ caf::error translate(const peer_state& st, caf::error err, caf::timespan waited)
 }
 
 void connect(self_ptr self);
+peer_actor::behavior_type connected(self_ptr self);
+peer_actor::behavior_type not_connected(self_ptr self, bool backing_off);
 
-/// Leaves the connected state (or a failed attempt): fails what is in
-/// flight, naming the peer, and tries again after the backoff.
+/// Leaves the connected phase (or a failed attempt) for backing_off: fails
+/// what is in flight, naming the peer, and tries again after the backoff.
 void lost(self_ptr self, std::string why) {
   auto& st = self->state;
   auto was = st.state;
@@ -131,6 +140,7 @@ void lost(self_ptr self, std::string why) {
                                         fmt::format("lost {} while the request was in flight "
                                                     "({})",
                                                     st.name_of_peer(), st.last_error)));
+  self->become(not_connected(self, true));
   report(self);
   auto delay = st.backoff.next();
   self->delayed_send(self, delay, reconnect_atom_v, st.attempt);
@@ -147,11 +157,13 @@ void schedule_ping(self_ptr self) {
   self->delayed_send(self, self->state.cfg.ping_interval, ping_tick_atom_v, self->state.attempt);
 }
 
+/// Enters the connecting phase and starts one attempt.
 void connect(self_ptr self) {
   auto& st = self->state;
   auto attempt = ++st.attempt;
   if (st.state != "disconnected")
     st.state = "connecting";
+  self->become(not_connected(self, false));
   // The middleman actor connects without blocking this actor; the bound
   // also covers a peer that accepts TCP but never completes the handshake
   // (frozen, or not a broker).
@@ -185,6 +197,7 @@ void connect(self_ptr self) {
               st.rtt_ms = std::chrono::duration<double, std::milli>(clock_type::now() - t0)
                             .count();
               st.state = "connected";
+              self->become(connected(self));
               st.last_error.clear();
               ++st.connects;
               st.backoff.reset();
@@ -221,8 +234,6 @@ caf::result<Reply> forward(self_ptr self, Tag tag, client::operation_request op,
                            std::function<void(const Reply&, const client::client_actor&)>
                              on_reply = nullptr) {
   auto& st = self->state;
-  if (st.state != "connected")
-    return not_connected(st);
   const auto* route = st.remote.find(op.thing_id);
   if (route == nullptr || !route->client)
     return client::make_error(client::client_errc::unknown_thing,
@@ -251,6 +262,146 @@ caf::result<Reply> forward(self_ptr self, Tag tag, client::operation_request op,
   return rp;
 }
 
+
+client::client_status status_of(const peer_state& st) {
+  client::client_status cs;
+  cs.client_id = "federation|" + st.cfg.peer.address();
+  cs.server_id = st.broker_id;
+  cs.address = st.cfg.peer.address();
+  cs.handshake_done = st.connects > 0;
+  cs.connected = st.state == "connected";
+  cs.in_flight = st.pending.size();
+  cs.requests_sent = st.forwarded;
+  cs.handshake_attempts = st.attempt;
+  return cs;
+}
+
+/// connecting (`backing_off` false) and backing_off: no link, so every
+/// request fails at once naming the peer; only the reconnect timer of the
+/// current attempt, while backing off, starts the next attempt.
+peer_actor::behavior_type not_connected(self_ptr self, bool backing_off) {
+  return {
+    // Only a connected endpoint's directory counts; a late one of an old
+    // link is stale.
+    [](put_atom, client::thing_directory&) {},
+    [self, backing_off](reconnect_atom, std::uint64_t attempt) {
+      if (backing_off && attempt == self->state.attempt)
+        connect(self);
+    },
+    [](ping_tick_atom, std::uint64_t) {},
+    [self](client::execute_atom, client::operation_request&)
+      -> caf::result<client::operation_reply> { return refusal(self->state); },
+    [self](client::oneway_atom, client::operation_request&) -> caf::result<std::string> {
+      return refusal(self->state);
+    },
+    [self](client::send_request_atom, client::operation_request&)
+      -> caf::result<std::string> { return refusal(self->state); },
+    [self](client::receive_response_atom, const std::string&)
+      -> caf::result<client::operation_reply> { return refusal(self->state); },
+    [self](client::handshake_atom) -> caf::result<caf::timespan> {
+      return refusal(self->state);
+    },
+    [self](ping_atom) -> caf::result<caf::timespan> { return refusal(self->state); },
+    [self](caf::get_atom, client::status_atom) { return status_of(self->state); },
+    // Per-Thing policies belong to the owning broker's own connections.
+    [](caf::put_atom, const std::string&, const client::thing_policy&) {},
+    [](caf::delete_atom, const std::string&) {},
+  };
+}
+
+/// connected: requests go to the peer's client actors, pings measure the
+/// round trip, the endpoint's directory updates are taken.
+peer_actor::behavior_type connected(self_ptr self) {
+  return {
+    [self](put_atom, client::thing_directory& next) {
+      auto& st = self->state;
+      if (!st.endpoint
+          || self->current_sender() != caf::actor_cast<caf::strong_actor_ptr>(st.endpoint))
+        return;
+      spdlog::info("federation: {} serves {} Things", st.name_of_peer(), next.size());
+      st.remote = std::move(next);
+      report(self);
+    },
+    [](reconnect_atom, std::uint64_t) {}, // a timer of an earlier attempt
+    [self](ping_tick_atom, std::uint64_t attempt) {
+      auto& st = self->state;
+      if (attempt != st.attempt)
+        return;
+      auto t0 = clock_type::now();
+      self->request(st.endpoint, st.cfg.ping_interval * 2, ping_atom_v, st.cfg.local_id)
+        .then(
+          [self, attempt, t0](const std::string&) {
+            auto& st = self->state;
+            if (attempt != st.attempt)
+              return;
+            st.rtt_ms = std::chrono::duration<double, std::milli>(clock_type::now() - t0)
+                          .count();
+            st.last_error.clear();
+            report(self);
+            schedule_ping(self);
+          },
+          [self, attempt](const caf::error& err) {
+            auto& st = self->state;
+            if (attempt != st.attempt)
+              return;
+            // Still connected (the link is up) but not answering: frozen
+            // or overloaded. Requests end at their deadlines meanwhile.
+            st.last_error = "ping unanswered: " + self->system().render(err);
+            spdlog::warn("federation: {}: {}", st.name_of_peer(), st.last_error);
+            report(self);
+            schedule_ping(self);
+          });
+    },
+    [self](client::execute_atom tag, client::operation_request& op) {
+      return forward<client::operation_reply>(self, tag, std::move(op));
+    },
+    [self](client::oneway_atom tag, client::operation_request& op) {
+      return forward<std::string>(self, tag, std::move(op));
+    },
+    [self](client::send_request_atom tag, client::operation_request& op) {
+      return forward<std::string>(self, tag, std::move(op),
+                                  [self](const std::string& id, const client::client_actor& c) {
+                                    self->state.noblock.insert_or_assign(id, c);
+                                  });
+    },
+    [self](client::receive_response_atom tag,
+           const std::string& message_id) -> caf::result<client::operation_reply> {
+      auto& st = self->state;
+      auto i = st.noblock.find(message_id);
+      if (i == st.noblock.end())
+        return client::make_error(client::client_errc::unknown_message,
+                                  fmt::format("message id {} was not sent through {}",
+                                              message_id, st.name_of_peer()));
+      auto target = i->second;
+      st.noblock.erase(i);
+      auto rp = self->make_response_promise<client::operation_reply>();
+      auto id = st.next_request++;
+      st.pending.emplace(id, [rp](const caf::error& err) mutable { rp.deliver(err); });
+      auto waited = st.cfg.default_deadline + st.cfg.deadline_margin;
+      self->request(target, waited, tag, message_id)
+        .then(
+          [self, id, rp](client::operation_reply& reply) mutable {
+            if (self->state.pending.erase(id) != 0)
+              rp.deliver(std::move(reply));
+          },
+          [self, id, rp, waited](caf::error& err) mutable {
+            if (self->state.pending.erase(id) != 0)
+              rp.deliver(translate(self->state, std::move(err), waited));
+          });
+      return rp;
+    },
+    [](client::handshake_atom) -> caf::result<caf::timespan> { return caf::timespan{0}; },
+    [self](ping_atom) -> caf::result<caf::timespan> {
+      auto& st = self->state;
+      return std::chrono::duration_cast<caf::timespan>(
+        std::chrono::duration<double, std::milli>(st.rtt_ms < 0 ? 0 : st.rtt_ms));
+    },
+    [self](caf::get_atom, client::status_atom) { return status_of(self->state); },
+    [](caf::put_atom, const std::string&, const client::thing_policy&) {},
+    [](caf::delete_atom, const std::string&) {},
+  };
+}
+
 } // namespace
 
 peer_actor spawn_peer(caf::actor_system& sys, peer_settings settings, report_sink sink) {
@@ -270,119 +421,10 @@ peer_actor spawn_peer(caf::actor_system& sys, peer_settings settings, report_sin
                                             "the broker's federation shut down"));
     });
     report(self);
+    // connect() installs the connecting behaviour; the one returned here
+    // would replace it, so it is the same.
     connect(self);
-    return {
-      [self](put_atom, client::thing_directory& next) {
-        auto& st = self->state;
-        if (!st.endpoint
-            || self->current_sender() != caf::actor_cast<caf::strong_actor_ptr>(st.endpoint))
-          return;
-        spdlog::info("federation: {} serves {} Things", st.name_of_peer(), next.size());
-        st.remote = std::move(next);
-        report(self);
-      },
-      [self](reconnect_atom, std::uint64_t attempt) {
-        if (attempt == self->state.attempt && self->state.state != "connected")
-          connect(self);
-      },
-      [self](ping_tick_atom, std::uint64_t attempt) {
-        auto& st = self->state;
-        if (attempt != st.attempt || st.state != "connected")
-          return;
-        auto t0 = clock_type::now();
-        self->request(st.endpoint, st.cfg.ping_interval * 2, ping_atom_v, st.cfg.local_id)
-          .then(
-            [self, attempt, t0](const std::string&) {
-              auto& st = self->state;
-              if (attempt != st.attempt)
-                return;
-              st.rtt_ms = std::chrono::duration<double, std::milli>(clock_type::now() - t0)
-                            .count();
-              st.last_error.clear();
-              report(self);
-              schedule_ping(self);
-            },
-            [self, attempt](const caf::error& err) {
-              auto& st = self->state;
-              if (attempt != st.attempt)
-                return;
-              // Still connected (the link is up) but not answering: frozen
-              // or overloaded. Requests end at their deadlines meanwhile.
-              st.last_error = "ping unanswered: " + self->system().render(err);
-              spdlog::warn("federation: {}: {}", st.name_of_peer(), st.last_error);
-              report(self);
-              schedule_ping(self);
-            });
-      },
-      [self](client::execute_atom tag, client::operation_request& op) {
-        return forward<client::operation_reply>(self, tag, std::move(op));
-      },
-      [self](client::oneway_atom tag, client::operation_request& op) {
-        return forward<std::string>(self, tag, std::move(op));
-      },
-      [self](client::send_request_atom tag, client::operation_request& op) {
-        return forward<std::string>(self, tag, std::move(op),
-                                    [self](const std::string& id, const client::client_actor& c) {
-                                      self->state.noblock.insert_or_assign(id, c);
-                                    });
-      },
-      [self](client::receive_response_atom tag,
-             const std::string& message_id) -> caf::result<client::operation_reply> {
-        auto& st = self->state;
-        if (st.state != "connected")
-          return not_connected(st);
-        auto i = st.noblock.find(message_id);
-        if (i == st.noblock.end())
-          return client::make_error(client::client_errc::unknown_message,
-                                    fmt::format("message id {} was not sent through {}",
-                                                message_id, st.name_of_peer()));
-        auto target = i->second;
-        st.noblock.erase(i);
-        auto rp = self->make_response_promise<client::operation_reply>();
-        auto id = st.next_request++;
-        st.pending.emplace(id, [rp](const caf::error& err) mutable { rp.deliver(err); });
-        auto waited = st.cfg.default_deadline + st.cfg.deadline_margin;
-        self->request(target, waited, tag, message_id)
-          .then(
-            [self, id, rp](client::operation_reply& reply) mutable {
-              if (self->state.pending.erase(id) != 0)
-                rp.deliver(std::move(reply));
-            },
-            [self, id, rp, waited](caf::error& err) mutable {
-              if (self->state.pending.erase(id) != 0)
-                rp.deliver(translate(self->state, std::move(err), waited));
-            });
-        return rp;
-      },
-      [self](client::handshake_atom) -> caf::result<caf::timespan> {
-        if (self->state.state != "connected")
-          return not_connected(self->state);
-        return caf::timespan{0};
-      },
-      [self](ping_atom) -> caf::result<caf::timespan> {
-        auto& st = self->state;
-        if (st.state != "connected")
-          return not_connected(st);
-        return std::chrono::duration_cast<caf::timespan>(
-          std::chrono::duration<double, std::milli>(st.rtt_ms < 0 ? 0 : st.rtt_ms));
-      },
-      [self](caf::get_atom, client::status_atom) {
-        auto& st = self->state;
-        client::client_status cs;
-        cs.client_id = "federation|" + st.cfg.peer.address();
-        cs.server_id = st.broker_id;
-        cs.address = st.cfg.peer.address();
-        cs.handshake_done = st.connects > 0;
-        cs.connected = st.state == "connected";
-        cs.in_flight = st.pending.size();
-        cs.requests_sent = st.forwarded;
-        cs.handshake_attempts = st.attempt;
-        return cs;
-      },
-      // Per-Thing policies belong to the owning broker's own connections.
-      [](caf::put_atom, const std::string&, const client::thing_policy&) {},
-      [](caf::delete_atom, const std::string&) {},
-    };
+    return not_connected(self, false);
   };
   return sys.spawn(init, std::move(settings), std::move(sink));
 }
