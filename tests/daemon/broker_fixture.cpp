@@ -96,6 +96,7 @@ broker::fleet_actor spawn_fake_fleet(caf::actor_system& sys, std::shared_ptr<fle
       [](watch_atom) {},
       [connection, ids](get_atom, watch_atom) { return fake_directory(connection, ids); },
       [s](get_atom, things_atom) { return s->things; },
+      [](get_atom, broker::peers_atom) { return std::vector<broker::peer_info>{}; },
       [](broker::reload_atom, const config::broker_config&) { return std::string{}; },
       [](get_atom, broker::reload_atom) { return std::uint64_t{0}; },
       [](caf::close_atom) {},

@@ -283,6 +283,8 @@ CAF_TEST(status counts requests and outcomes per Thing) {
   CAF_REQUIRE_EQUAL(front->sent.size(), 4u);
   auto st = payload_json(3);
   CAF_CHECK_EQUAL(st["broker"]["id"], "holobroker");
+  // Without federation the fleet has no peers to list.
+  CAF_CHECK(st["peers"].is_array() && st["peers"].empty());
   auto& t = st["things"][0];
   CAF_CHECK_EQUAL(t["id"], "spectrometer");
   CAF_CHECK_EQUAL(t["requests"], 3);

@@ -66,7 +66,7 @@ void site::write_config() {
   yaml += extra_yaml;
   if (!defaults_yaml.empty())
     yaml += "defaults:\n" + defaults_yaml;
-  yaml += "things:\n";
+  yaml += things.empty() ? "things: []\n" : "things:\n";
   for (const auto& t : things)
     yaml += "  - {id: " + t + ", server_id: " + server_id + ", address: IPC}\n";
   write_file(config_file, yaml);

@@ -296,6 +296,7 @@ fleet_actor spawn_fleet(caf::actor_system& sys, config::broker_config initial, f
     return {
       [self](client::watch_atom) { self->state.directory.follow(self); },
       [self](get_atom, client::watch_atom) { return self->state.directory.current(); },
+      [](get_atom, peers_atom) { return std::vector<peer_info>{}; },
       [self](get_atom, things_atom) -> caf::result<std::vector<thing_info>> {
         auto& st = self->state;
         struct collect {

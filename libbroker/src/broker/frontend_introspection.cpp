@@ -19,32 +19,44 @@ constexpr auto introspection_timeout = std::chrono::seconds{5};
 
 void collect_status(self_ptr self, std::size_t own, status_done done, status_failed failed) {
   auto& st = self->state;
+  // Things, reloads, peers, events: one after the other (each answer is
+  // needed in the document; the chain stays bounded by one timeout each).
+  auto with_events = [self, own, done, failed](std::vector<thing_info> things,
+                                               std::uint64_t reloads,
+                                               std::vector<peer_info> peers) {
+    self->request(self->state.fanin, introspection_timeout, get_atom_v, topics_atom_v)
+      .then(
+        [self, own, done, things, reloads, peers](const fanin_summary& events) {
+          auto& st = self->state;
+          auto now = clock_type::now();
+          broker_summary b;
+          b.id = st.cfg.broker_id;
+          b.uptime_s = std::chrono::duration<double>(now - st.started).count();
+          b.draining = st.drain.active;
+          b.in_flight = st.in_flight.size() >= own ? st.in_flight.size() - own : 0;
+          b.handshakes = st.stats.handshakes;
+          b.dropped = st.stats.dropped;
+          b.invalid = st.stats.invalid;
+          b.unknown_thing = st.stats.unknown_thing;
+          b.things_counted = st.stats.things().size();
+          b.clients = st.stats.clients(now);
+          b.reloads = reloads;
+          auto doc = status_payload(b, things, st.stats.things(), events, peers);
+          doc["broker"]["security"] = st.guard.to_json();
+          done(std::move(doc));
+        },
+        failed);
+  };
   self->request(st.fleet, introspection_timeout, get_atom_v, things_atom_v)
     .then(
-      [self, own, done, failed](const std::vector<thing_info>& things) {
+      [self, failed, with_events](const std::vector<thing_info>& things) {
         self->request(self->state.fleet, introspection_timeout, get_atom_v, reload_atom_v)
           .then(
-            [self, own, done, failed, things](std::uint64_t reloads) {
-              self->request(self->state.fanin, introspection_timeout, get_atom_v, topics_atom_v)
+            [self, failed, with_events, things](std::uint64_t reloads) {
+              self->request(self->state.fleet, introspection_timeout, get_atom_v, peers_atom_v)
                 .then(
-                  [self, own, done, things, reloads](const fanin_summary& events) {
-                    auto& st = self->state;
-                    auto now = clock_type::now();
-                    broker_summary b;
-                    b.id = st.cfg.broker_id;
-                    b.uptime_s = std::chrono::duration<double>(now - st.started).count();
-                    b.draining = st.drain.active;
-                    b.in_flight = st.in_flight.size() >= own ? st.in_flight.size() - own : 0;
-                    b.handshakes = st.stats.handshakes;
-                    b.dropped = st.stats.dropped;
-                    b.invalid = st.stats.invalid;
-                    b.unknown_thing = st.stats.unknown_thing;
-                    b.things_counted = st.stats.things().size();
-                    b.clients = st.stats.clients(now);
-                    b.reloads = reloads;
-                    auto doc = status_payload(b, things, st.stats.things(), events);
-                    doc["broker"]["security"] = st.guard.to_json();
-                    done(std::move(doc));
+                  [with_events, things, reloads](const std::vector<peer_info>& peers) {
+                    with_events(things, reloads, peers);
                   },
                   failed);
             },

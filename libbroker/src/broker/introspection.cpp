@@ -77,7 +77,8 @@ json things_payload(const std::vector<thing_info>& things) {
 }
 
 json status_payload(const broker_summary& b, const std::vector<thing_info>& fleet_things,
-                    const std::map<std::string, thing_stats>& stats, const fanin_summary& events) {
+                    const std::map<std::string, thing_stats>& stats, const fanin_summary& events,
+                    const std::vector<peer_info>& peer_list) {
   json things = json::array();
   for (const auto& t : fleet_things) {
     auto i = stats.find(t.id);
@@ -93,6 +94,18 @@ json status_payload(const broker_summary& b, const std::vector<thing_info>& flee
     add_location(entry, t);
     things.push_back(std::move(entry));
   }
+  // Peers on their own: a peer that is down or serves no Thing appears in no
+  // Thing's entry, yet an operator needs to see it is configured and why it
+  // is not offering anything.
+  json peers = json::array();
+  for (const auto& p : peer_list)
+    peers.push_back({{"address", p.address},
+                     {"broker_id", p.broker_id.empty() ? json(nullptr) : json(p.broker_id)},
+                     {"state", p.state},
+                     {"rtt_ms", p.rtt_ms < 0 ? json(nullptr) : json(p.rtt_ms)},
+                     {"last_error", p.last_error},
+                     {"connects", p.connects},
+                     {"things", p.things}});
   return {{"broker",
            {{"id", b.id},
             {"uptime_s", b.uptime_s},
@@ -106,7 +119,8 @@ json status_payload(const broker_summary& b, const std::vector<thing_info>& flee
             {"clients", b.clients},
             {"reloads", b.reloads},
             {"events", to_json(events)}}},
-          {"things", std::move(things)}};
+          {"things", std::move(things)},
+          {"peers", std::move(peers)}};
 }
 
 expected<std::pair<std::string, std::string>, std::string>

@@ -237,6 +237,27 @@ federation_actor spawn_federation(caf::actor_system& sys, std::string broker_id,
         st.waiting.push_back(rp);
         return rp;
       },
+      [self](caf::get_atom, broker::peers_atom) {
+        // Every configured peer, whether it offers Things or not (one that
+        // has not reported yet is still connecting).
+        auto& st = self->state;
+        std::vector<broker::peer_info> out;
+        for (const auto& [address, p] : st.peers) {
+          broker::peer_info info;
+          info.address = address;
+          info.state = "connecting";
+          if (auto r = st.reports.find(address); r != st.reports.end()) {
+            info.broker_id = r->second.broker_id;
+            info.state = r->second.state;
+            info.rtt_ms = r->second.rtt_ms;
+            info.last_error = r->second.last_error;
+            info.connects = r->second.connects;
+            info.things = r->second.directory.size();
+          }
+          out.push_back(std::move(info));
+        }
+        return out;
+      },
       [self](caf::get_atom tag, broker::things_atom what)
         -> caf::result<std::vector<broker::thing_info>> {
         auto rp = self->make_response_promise<std::vector<broker::thing_info>>();

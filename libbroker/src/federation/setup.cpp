@@ -7,7 +7,10 @@
 #include <caf/openssl/manager.hpp>
 #include <caf/openssl/publish.hpp>
 
+#include <spdlog/spdlog.h>
+
 #include "holobroker/federation/federation.hpp"
+#include "holobroker/federation/openssl_error_queue.hpp"
 
 namespace holobroker::federation {
 
@@ -19,6 +22,9 @@ void configure_actor_system(caf::actor_system_config& sys_cfg,
   if (!cfg.tls())
     return;
   sys_cfg.load<caf::openssl::manager>();
+  if (!openssl_error_queue_guarded())
+    spdlog::warn("federation: OpenSSL's error queue is not cleared before TLS calls: a refused "
+                 "peer's failed handshake can drop a good peer link (README \"Federation\")");
   // With any of these set, CAF's OpenSSL sessions verify the other side's
   // certificate against the CA in both directions and refuse connections
   // without one (SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT).

@@ -11,6 +11,7 @@
 CAF_ADD_ATOM(holobroker_broker, holobroker::broker, drain_atom, "hb_drain")
 CAF_ADD_ATOM(holobroker_broker, holobroker::broker, reload_atom, "hb_reload")
 CAF_ADD_ATOM(holobroker_broker, holobroker::broker, topics_atom, "hb_topics")
+CAF_ADD_ATOM(holobroker_broker, holobroker::broker, peers_atom, "hb_peers")
 
 namespace holobroker::broker {
 

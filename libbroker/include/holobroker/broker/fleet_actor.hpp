@@ -18,6 +18,7 @@
 
 #include "holobroker/broker/atoms.hpp"
 #include "holobroker/broker/event_fanin_actor.hpp"
+#include "holobroker/broker/peer_info.hpp"
 #include "holobroker/broker/thing_info.hpp"
 #include "holobroker/broker/type_ids.hpp"
 #include "holobroker/client/client_config.hpp"
@@ -35,6 +36,9 @@ namespace holobroker::broker {
 using fleet_actor = client::directory_actor::extend<
   /// One entry per Thing, sorted by id.
   caf::replies_to<get_atom, things_atom>::with<std::vector<thing_info>>,
+  /// Federation: one entry per configured peer broker, Things or not (the
+  /// plain fleet has none).
+  caf::replies_to<get_atom, peers_atom>::with<std::vector<peer_info>>,
   /// Applies a new configuration; answers with a summary of the changes.
   caf::replies_to<reload_atom, config::broker_config>::with<std::string>,
   /// How many reloads were applied since start.

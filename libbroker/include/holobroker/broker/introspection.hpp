@@ -20,7 +20,11 @@
 //                             "latency_histogram":{"le_s","cumulative","count","sum_s"},
 //                             "last_event_at":<Unix seconds>|null,
 //                             "connection":{client counters}|null,
-//                             "origin", "peer", "conflict" as in `things`}]}
+//                             "origin", "peer", "conflict" as in `things`}],
+//                  "peers":[{"address","broker_id","state","rtt_ms","last_error",
+//                            "connects","things"}]}  (every configured peer broker,
+//                                                     also one with no Things; [] without
+//                                                     federation)
 //   last_event kwargs {"thing":T,"event":E}
 //              -> {"topic","message_id","sender_id","payload":<event payload JSON>,
 //                  "preserialized_size"}
@@ -34,6 +38,7 @@
 #include <nlohmann/json.hpp>
 
 #include "holobroker/broker/fanin_summary.hpp"
+#include "holobroker/broker/peer_info.hpp"
 #include "holobroker/broker/request_stats.hpp"
 #include "holobroker/broker/thing_info.hpp"
 #include "holobroker/client/client_status.hpp"
@@ -73,7 +78,8 @@ struct broker_summary {
 nlohmann::json status_payload(const broker_summary& broker,
                               const std::vector<thing_info>& things,
                               const std::map<std::string, thing_stats>& stats,
-                              const fanin_summary& events);
+                              const fanin_summary& events,
+                              const std::vector<peer_info>& peers = {});
 
 /// Reads `{"thing": ..., "event": ...}`; the error names the missing key.
 expected<std::pair<std::string, std::string>, std::string>

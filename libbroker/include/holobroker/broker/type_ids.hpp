@@ -9,6 +9,7 @@
 #include <caf/allowed_unsafe_message_type.hpp>
 
 #include "holobroker/broker/fanin_summary.hpp"
+#include "holobroker/broker/peer_info.hpp"
 #include "holobroker/broker/thing_info.hpp"
 #include "holobroker/client/type_ids.hpp"
 #include "holobroker/config/broker_config.hpp"
@@ -17,6 +18,7 @@
 // into JSON at the wire edge).
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(holobroker::config::broker_config)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<holobroker::broker::thing_info>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<holobroker::broker::peer_info>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(holobroker::broker::fanin_summary)
 
 namespace holobroker::broker {
