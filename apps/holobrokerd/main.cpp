@@ -39,6 +39,9 @@
 
 namespace {
 
+/// Messages an actor handles before it yields its worker (see main).
+constexpr std::size_t daemon_max_throughput = 64;
+
 using namespace holobroker;
 
 config::config_result load(const daemon::command_line& cli) {
@@ -146,6 +149,14 @@ int run(const daemon::command_line& cli) {
   // hand-offs here (the work is short message passing), and threads.
   sys_cfg.set("scheduler.max-threads",
               static_cast<size_t>(std::max(1u, std::thread::hardware_concurrency())));
+  // CAF's default lets a resumed actor run until its mailbox is empty. A
+  // client that floods the front end (or keeps one Thing's connection busy)
+  // keeps that mailbox full, so with as many workers as cores the busy
+  // actors would hold every worker and the actors of everybody else's
+  // requests would wait for a gap (stalls of up to ~1 s next to a flooding
+  // client in holobroker-bench's neighbour group). A bound makes a busy
+  // actor go to the back of the queue after this many messages.
+  sys_cfg.set("scheduler.max-throughput", static_cast<size_t>(daemon_max_throughput));
   raise_file_limit();
   caf::actor_system sys{sys_cfg};
   auto node = broker::broker_node::start(sys, *cfg);

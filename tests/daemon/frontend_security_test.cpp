@@ -4,7 +4,11 @@
 #define CAF_SUITE frontend_security
 #include <caf/test/dsl.hpp>
 
+#include <sstream>
+
 #include <nlohmann/json.hpp>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include "broker_fixture.hpp"
 #include "holobroker/security/audit.hpp"
@@ -167,6 +171,36 @@ CAF_TEST(a client over its in flight bound gets BlockingIOError and others are n
   CAF_CHECK(sent_response(3).header.type == wire::message_type::reply);
   release(1); // every request ends in exactly one reply
   CAF_CHECK_EQUAL(front->sent.size(), 5u);
+}
+
+CAF_TEST(a client that never reads costs a bounded number of log lines and every drop is counted) {
+  // Its replies are dropped at the high-water mark; one warning each would
+  // let it fill the journal at the rate it sends.
+  std::ostringstream log;
+  auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(log);
+  auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>("test", sink));
+  front->would_block_every = 1;
+  for (int i = 0; i < 300; ++i)
+    sends_as("unix:1000:1000:", "deaf", op("deaf", "spectrometer", "integration_time"));
+  spdlog::set_default_logger(previous);
+  CAF_CHECK_EQUAL(front->sent.size(), 300u);
+  std::size_t lines = 0;
+  std::istringstream in{log.str()};
+  for (std::string line; std::getline(in, line);)
+    if (line.find("is not reading") != std::string::npos)
+      ++lines;
+  CAF_CHECK_GREATER(lines, 0u);
+  CAF_CHECK_LESS(lines, 50u);
+  front->would_block_every = 0;
+  auto rp = self->request(frontend, caf::infinite, caf::get_atom_v, client::status_atom_v);
+  sched.run();
+  rp.receive(
+    [](const std::string& doc) {
+      auto j = nlohmann::json::parse(doc);
+      CAF_CHECK_EQUAL(j["broker"]["security"]["replies_dropped"].get<int>(), 300);
+    },
+    [](const caf::error& err) { CAF_FAIL("status failed: " << caf::to_string(err)); });
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

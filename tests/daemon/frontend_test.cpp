@@ -1,6 +1,8 @@
 #define CAF_SUITE frontend
 #include <caf/test/dsl.hpp>
 
+#include <set>
+
 #include <nlohmann/json.hpp>
 
 #include "broker_fixture.hpp"
@@ -389,6 +391,40 @@ CAF_TEST(drain lets requests in flight finish and fails the rest once) {
   // A late answer for the failed request is not sent a second time.
   release(1);
   CAF_CHECK_EQUAL(front->sent.size(), 3u);
+}
+
+CAF_TEST(a client that keeps the socket full does not hold back the replies of others) {
+  // The measured client's request is held at its Thing while a flood of 300
+  // requests waits in the socket.
+  client_sends(from_client("measured", op("measured", "spectrometer", "hang")));
+  CAF_REQUIRE_EQUAL(router_calls->held.size(), 1u);
+  for (int i = 0; i < 300; ++i)
+    front->inbound.push_back(
+      from_client("flooder", op("flooder", "motor", "position")));
+  front->wake();
+  sched.run_once(); // one wake-up reads one bounded batch
+  CAF_CHECK_EQUAL(front->inbound.size(), 300u - 64u);
+  // The Thing answers the measured client now: that reply is written
+  // before the rest of the flood is read.
+  caf::anon_send(connection, client::receive_response_atom_v, std::string{"release:0"});
+  sched.prioritize(connection);
+  sched.run_once();
+  std::optional<std::size_t> unread_when_answered;
+  while (sched.try_run_once()) {
+    if (unread_when_answered)
+      continue;
+    for (const auto& frames : front->sent)
+      if (frames[0].view() == "measured")
+        unread_when_answered = front->inbound.size();
+  }
+  CAF_REQUIRE(unread_when_answered.has_value());
+  CAF_CHECK_GREATER(*unread_when_answered, 0u);
+  // Every request still got exactly one reply.
+  CAF_CHECK_EQUAL(front->sent.size(), 301u);
+  std::set<std::string> ids;
+  for (std::size_t i = 0; i < front->sent.size(); ++i)
+    ids.insert(sent_response(i).header.message_id);
+  CAF_CHECK_EQUAL(ids.size(), 301u);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

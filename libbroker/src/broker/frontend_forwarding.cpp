@@ -78,8 +78,9 @@ void refuse_unknown_thing(self_ptr self, const wire::request& req,
   st.guard.refused(audit, request_outcome::error);
   if (req.header.server_context.oneway) {
     // Oneway requests are never answered, as on the real server.
-    spdlog::warn("front end: oneway request {} from {} for unknown Thing {} dropped",
-                 req.header.message_id, printable(req.routing_id), req.header.thing_id);
+    client_log(self, spdlog::level::warn,
+               "front end: oneway request {} from {} for unknown Thing {} dropped",
+               req.header.message_id, printable(req.routing_id), req.header.thing_id);
     return;
   }
   send_response(self, req.routing_id,

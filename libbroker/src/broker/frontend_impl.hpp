@@ -23,9 +23,11 @@
 #include <caf/typed_event_based_actor.hpp>
 #include <caf/typed_response_promise.hpp>
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include "broker/frontend_directory.hpp"
 #include "broker/frontend_stats.hpp"
+#include "broker/log_throttle.hpp"
 #include "holobroker/broker/frontend_actor.hpp"
 #include "holobroker/broker/frontend_guard.hpp"
 #include "holobroker/broker/request_stats.hpp"
@@ -76,6 +78,8 @@ struct frontend_state {
   frontend_stats stats;
   frontend_guard guard;
   bool wake_pending = false;
+  /// Bounds the log lines clients can cause (log_throttle.hpp).
+  log_throttle client_lines;
   drain_progress drain;
   clock_type::time_point started = clock_type::now();
 
@@ -86,8 +90,32 @@ using self_ptr = frontend_impl::stateful_pointer<frontend_state>;
 
 // -- intake (frontend_intake.cpp) ------------------------------------------------------
 
-/// Reads and handles every message the socket has.
+/// How many messages one wake-up reads before the front end yields to its
+/// mailbox (replies from the Things, directory updates): a client that
+/// keeps the socket full must not hold back everybody else's replies.
+inline constexpr int read_batch = 64;
+
+/// Reads and handles up to read_batch messages; asks to be woken again
+/// when the socket may have more.
 void read_socket(self_ptr self);
+
+/// Logs a line that a client's behaviour caused, within the front end's
+/// bound for such lines (log_throttle.hpp).
+template <class... Ts>
+void client_log(self_ptr self, spdlog::level::level_enum level,
+                fmt::format_string<Ts...> format, Ts&&... args) {
+  if (!spdlog::should_log(level))
+    return;
+  std::uint64_t left_out = 0;
+  if (!self->state.client_lines.admit(left_out))
+    return;
+  auto line = fmt::format(format, std::forward<Ts>(args)...);
+  if (left_out == 0)
+    spdlog::log(level, "{}", line);
+  else
+    spdlog::log(level, "{} ({} similar lines about clients left out before this one)", line,
+                left_out);
+}
 
 /// Sends `res` to the client `identity` (a client that is gone or does not
 /// read loses it, logged and counted).

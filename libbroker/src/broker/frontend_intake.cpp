@@ -24,8 +24,8 @@ void schedule_read(self_ptr self) {
 void reply_invalid(self_ptr self, const wire::request& req, std::string type,
                    std::string message) {
   ++self->state.stats.invalid;
-  spdlog::info("front end: INVALID_MESSAGE to {} for {}: {}", printable(req.routing_id),
-               req.header.message_id, message);
+  client_log(self, spdlog::level::info, "front end: INVALID_MESSAGE to {} for {}: {}",
+             printable(req.routing_id), req.header.message_id, message);
   send_response(self, req.routing_id,
                 exception_reply(wire::message_type::invalid_message, req.header,
                                 self->state.cfg.broker_id,
@@ -40,8 +40,8 @@ void on_message(self_ptr self, const wire::multipart& frames, const std::string&
   switch (in.kind) {
     case wire::intake_kind::drop:
       ++st.stats.dropped;
-      spdlog::warn("front end: dropping {} from {}", in.reason,
-                   frames.empty() ? "?" : printable(frames[0]));
+      client_log(self, spdlog::level::warn, "front end: dropping {} from {}", in.reason,
+                 frames.empty() ? "?" : printable(frames[0]));
       return;
     case wire::intake_kind::handshake:
       ++st.stats.handshakes;
@@ -51,8 +51,9 @@ void on_message(self_ptr self, const wire::multipart& frames, const std::string&
       return;
     case wire::intake_kind::exit:
       ++st.stats.dropped;
-      spdlog::warn("front end: ignoring EXIT from {}: the broker serves other clients too",
-                   printable(in.req->routing_id));
+      client_log(self, spdlog::level::warn,
+                 "front end: ignoring EXIT from {}: the broker serves other clients too",
+                 printable(in.req->routing_id));
       return;
     case wire::intake_kind::invalid:
       reply_invalid(self, *in.req, std::move(in.error_type), std::move(in.reason));
@@ -75,8 +76,9 @@ void on_message(self_ptr self, const wire::multipart& frames, const std::string&
     // The broker's own actions only answer: a oneway one has nothing to do
     // and, like every oneway request, gets no reply (found by fuzz_frontend).
     if (h.server_context.oneway) {
-      spdlog::info("front end: oneway {} {} from {} to the broker ignored (its actions only "
-                   "answer)", h.operation, h.objekt, printable(req.routing_id));
+      client_log(self, spdlog::level::info,
+                 "front end: oneway {} {} from {} to the broker ignored (its actions only "
+                 "answer)", h.operation, h.objekt, printable(req.routing_id));
       return;
     }
     introspect(self, req);
@@ -121,9 +123,10 @@ void send_response(self_ptr self, const wire::shared_bytes& identity, wire::resp
       break;
     case transport::send_result::would_block:
       st.guard.reply_dropped();
-      spdlog::warn("front end: client {} is not reading (high-water mark); dropping its {} "
-                   "for {}", printable(identity), wire::to_string(res.header.type),
-                   res.header.message_id);
+      client_log(self, spdlog::level::warn,
+                 "front end: client {} is not reading (high-water mark); dropping its {} "
+                 "for {}", printable(identity), wire::to_string(res.header.type),
+                 res.header.message_id);
       break;
   }
   schedule_read(self);
@@ -132,10 +135,15 @@ void send_response(self_ptr self, const wire::shared_bytes& identity, wire::resp
 void read_socket(self_ptr self) {
   auto& st = self->state;
   std::string user_id;
-  while (st.socket) {
+  for (int n = 0; st.socket; ++n) {
+    if (n == read_batch) {
+      // More may be waiting: look again after what the mailbox holds.
+      schedule_read(self);
+      return;
+    }
     auto frames = st.socket->receive(user_id);
     if (!frames)
-      break;
+      return;
     on_message(self, *frames, user_id);
   }
 }
