@@ -12,6 +12,7 @@
 
 #include "holobroker/broker/subscription_rule.hpp"
 #include "holobroker/client/error.hpp"
+#include "client/wake.hpp"
 
 namespace holobroker::broker {
 
@@ -38,6 +39,7 @@ struct deferred_probe {
 
 struct fanin_state {
   std::shared_ptr<publisher_socket> publisher;
+  client::wake_flag wake; ///< one `readable` in the mailbox at a time
   /// Thing id -> upstream source.
   std::map<std::string, events::event_subscriber_actor> sources;
   /// Subscription (as the local subscriber sent it) -> number of local
@@ -247,11 +249,8 @@ fanin_actor spawn_event_fanin(caf::actor_system& sys, std::shared_ptr<publisher_
   auto init = [](self_ptr self, std::shared_ptr<publisher_socket> pub) -> fanin_actor::behavior_type {
     self->state.publisher = std::move(pub);
     if (self->state.publisher) {
-      auto weak = caf::actor_cast<caf::weak_actor_ptr>(self);
-      self->state.publisher->watch([weak] {
-        if (auto hdl = caf::actor_cast<caf::actor>(weak))
-          caf::anon_send(hdl, readable_atom_v);
-      });
+      self->state.publisher->watch(
+        self->state.wake.callback_for(caf::actor_cast<caf::weak_actor_ptr>(self)));
     }
     return {
       [self](event_atom, wire::event& ev) {
@@ -273,7 +272,10 @@ fanin_actor spawn_event_fanin(caf::actor_system& sys, std::shared_ptr<publisher_
         auto topic = ev.topic;
         st.last.insert_or_assign(std::move(topic), cached_event{std::move(ev), ++st.seq});
       },
-      [self](readable_atom) { drain_publisher(self); },
+      [self](readable_atom) {
+        self->state.wake.clear(); // before reading: later wake-ups send anew
+        drain_publisher(self);
+      },
       [self](put_atom, const std::string& thing, events::event_subscriber_actor source) {
         auto& st = self->state;
         // A replaced source (changed Thing) starts without our subscriptions.

@@ -27,18 +27,14 @@ frontend_impl::behavior_type frontend_fn(self_ptr self, frontend_config cfg,
   st.fleet = std::move(fleet);
   st.fanin = std::move(fanin);
   self->send(st.directory.source(), client::watch_atom_v);
-  auto weak = caf::actor_cast<caf::weak_actor_ptr>(self);
-  st.socket->watch([weak] {
-    if (auto hdl = caf::actor_cast<caf::actor>(weak))
-      caf::anon_send(hdl, readable_atom_v);
-  });
+  st.socket->watch(st.wake.callback_for(caf::actor_cast<caf::weak_actor_ptr>(self)));
   return {
     [self](put_atom, client::thing_directory& next) {
       // Only the followed source's, never older than the spawn snapshot.
       self->state.directory.accept(self->current_sender(), next);
     },
     [self](readable_atom) {
-      self->state.wake_pending = false;
+      self->state.wake.clear(); // before reading: later wake-ups send anew
       read_socket(self);
     },
     [self](drain_atom, caf::timespan grace) { return begin_drain(self, grace); },

@@ -28,6 +28,7 @@
 #include "broker/frontend_directory.hpp"
 #include "broker/frontend_stats.hpp"
 #include "broker/log_throttle.hpp"
+#include "client/wake.hpp"
 #include "holobroker/broker/frontend_actor.hpp"
 #include "holobroker/broker/frontend_guard.hpp"
 #include "holobroker/broker/request_stats.hpp"
@@ -77,7 +78,10 @@ struct frontend_state {
   std::uint64_t next_request = 1;
   frontend_stats stats;
   frontend_guard guard;
-  bool wake_pending = false;
+  /// One `readable` in the mailbox at a time, from the reactor or from the
+  /// front end itself: a busy socket must not fill the mailbox with them
+  /// ahead of the replies.
+  client::wake_flag wake;
   /// Bounds the log lines clients can cause (log_throttle.hpp).
   log_throttle client_lines;
   drain_progress drain;

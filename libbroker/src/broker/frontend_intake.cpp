@@ -15,10 +15,8 @@ namespace {
 
 void schedule_read(self_ptr self) {
   // ZMQ_FD is edge-triggered and a send may consume the edge: look again.
-  if (!self->state.wake_pending) {
-    self->state.wake_pending = true;
+  if (self->state.wake.arm())
     self->send(self, readable_atom_v);
-  }
 }
 
 void reply_invalid(self_ptr self, const wire::request& req, std::string type,

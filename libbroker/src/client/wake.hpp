@@ -33,6 +33,11 @@ public:
   /// Call before draining: wake-ups from now on send a new message.
   void clear() noexcept { pending_->store(false); }
 
+  /// For the actor itself (a send may consume the socket's edge, so it looks
+  /// again): true when no `readable` is on its way, and then one must be
+  /// sent; false when one already is.
+  bool arm() noexcept { return !pending_->exchange(true); }
+
 private:
   std::shared_ptr<std::atomic<bool>> pending_;
 };
