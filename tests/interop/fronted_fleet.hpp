@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <caf/test/unit_test.hpp>
+
 #include "interop_fixture.hpp"
 
 namespace holobroker::test::interop {
@@ -71,6 +73,19 @@ inline nlohmann::json got(const driver_process& d, const std::string& check) {
   if (r.contains("got"))
     return r["got"];
   return {{"raised", r["error"]}};
+}
+
+/// The observe group's verdict: the 20 changes of a property reached the
+/// observer through the broker exactly as a direct client of the server
+/// got them, in the same order.
+inline void check_observe_matches_direct(const driver_process& d) {
+  auto r = got(d, "observe_property_matches_direct");
+  CAF_CHECK_EQUAL(r.value("warm", false), true);
+  auto expected = nlohmann::json::array();
+  for (int i = 0; i < 20; ++i)
+    expected.push_back(nlohmann::json::array({i, "x"}));
+  CAF_CHECK_EQUAL(r["direct"], expected);
+  CAF_CHECK_EQUAL(r["broker"], r["direct"]);
 }
 
 /// `error` of a check ({"type", "message"}), or null if it did not raise.
