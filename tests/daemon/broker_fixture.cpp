@@ -69,7 +69,7 @@ client::client_actor spawn_fake_connection(caf::actor_system& sys,
       },
       [](handshake_atom) { return caf::timespan{0}; },
       [](ping_atom) { return caf::timespan{0}; },
-      [](get_atom, status_atom) { return client_status{}; },
+      [s](get_atom, status_atom) { return s->status; },
       [](put_atom, const std::string&, const client::thing_policy&) {},
       [](delete_atom, const std::string&) {},
     };

@@ -38,6 +38,8 @@ struct connection_script {
   std::vector<client::operation_request> seen;   ///< execute only
   std::vector<client::operation_request> oneway; ///< oneway only
   std::vector<caf::typed_response_promise<client::operation_reply>> held;
+  /// What (get_atom, status_atom) answers.
+  client::client_status status;
 };
 
 /// A fake Thing connection (client actor). Answers by objekt: "hang" is held

@@ -13,7 +13,8 @@
 
 namespace holobroker::broker {
 
-/// Spawns a short-lived watcher that closes `client` when it is idle or
+/// Spawns a short-lived watcher that closes `client` when it has been idle
+/// for one `check_every` (no request in flight, queued or newly sent) or
 /// `limit` has passed. It asks the client for its status every
 /// `check_every` (a reload is rare; no need for a notification protocol).
 void retire_connection(caf::actor_system& sys, client::client_actor client, caf::timespan limit,
