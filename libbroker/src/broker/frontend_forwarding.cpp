@@ -36,8 +36,7 @@ wire::response reply_of(self_ptr self, std::uint64_t id, const client::operation
   auto payload = rep.payload;
   if (p.thing_description) {
     // A CURVE client is sent to the CURVE endpoints, everyone else never.
-    bool curve = !st.cfg.curve_endpoints.request_tcp.empty() && p.identity.size() > 0
-                 && p.identity.data()[0] == 'C';
+    bool curve = !st.cfg.curve_endpoints.request_tcp.empty() && came_over_curve(p.identity.view());
     if (auto td = rewrite_thing_description(payload.view(),
                                             curve ? st.cfg.curve_endpoints : st.cfg.endpoints))
       payload = wire::shared_bytes::from_string(std::move(*td));

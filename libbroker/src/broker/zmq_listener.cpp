@@ -128,8 +128,9 @@ public:
     if (frames.empty() || frames[0].size() < 2)
       return transport::send_result::unroutable;
     const auto& id = frames[0];
-    auto* target = id.data()[0] == 'C' ? curve_.get() : id.data()[0] == 'P' ? plain_.get()
-                                                                          : nullptr;
+    auto* target = id.data()[0] == curve_identity_tag   ? curve_.get()
+                   : id.data()[0] == plain_identity_tag ? plain_.get()
+                                                        : nullptr;
     if (!target)
       return transport::send_result::unroutable;
     wire::multipart untagged = frames;
@@ -154,7 +155,7 @@ public:
       auto& sock = curve ? *curve_ : *plain_;
       if (auto frames = zmqio::recv_multipart(sock.socket(), user_id)) {
         if (!frames->empty()) {
-          std::string tagged(1, curve ? 'C' : 'P');
+          std::string tagged(1, curve ? curve_identity_tag : plain_identity_tag);
           tagged += (*frames)[0].view();
           (*frames)[0] = wire::shared_bytes::from_string(std::move(tagged));
         }

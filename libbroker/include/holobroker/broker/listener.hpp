@@ -20,6 +20,18 @@
 
 namespace holobroker::broker {
 
+/// With a CURVE front end, the first byte of every client identity says
+/// which socket it came through (zmq_listener.cpp adds it on receive and
+/// strips it on send; the front end reads it to point CURVE clients at the
+/// CURVE endpoints). One owner of the tag for both.
+inline constexpr char curve_identity_tag = 'C';
+inline constexpr char plain_identity_tag = 'P';
+
+/// Whether `identity` (tagged as above) came through the CURVE socket.
+inline bool came_over_curve(std::string_view identity) noexcept {
+  return !identity.empty() && identity.front() == curve_identity_tag;
+}
+
 /// A bound ROUTER with routing id = broker id. Frame 0 of every message is
 /// the peer's transport identity (and must be, when sending).
 class frontend_socket {
