@@ -123,9 +123,13 @@ void rebuild(self_ptr self) {
       spdlog::info("federation: Thing '{}' is no longer claimed twice", id);
   st.conflicts = std::move(conflicts);
   // Only what changed: a ping does not make a new snapshot.
+  // Collected first: erase() changes the map being walked.
+  std::vector<std::string> gone;
   for (const auto& [id, route] : st.merged.pending())
     if (!next.count(id))
-      st.merged.erase(id);
+      gone.push_back(id);
+  for (const auto& id : gone)
+    st.merged.erase(id);
   for (auto& [id, route] : next) {
     const auto& pending = st.merged.pending();
     auto i = pending.find(id);
