@@ -4,8 +4,11 @@
 #include <csignal>
 #include <cstdlib>
 #include <algorithm>
+#include <fstream>
+#include <functional>
 #include <map>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -35,6 +38,76 @@ std::string exception_text(const wire::response& r) {
 
 double ms_since(clock_type::time_point t0) {
   return std::chrono::duration<double, std::milli>(clock_type::now() - t0).count();
+}
+
+/// `status`'s "peers" of `s`'s broker ([] when it does not answer).
+json peers_of(raw_client& c, site& s) {
+  auto r = call(c, s, s.broker_id, "status", "invokeaction", "{}");
+  if (!r || r->header.type != wire::message_type::reply)
+    return json::array();
+  return json::parse(r->payload.view())["peers"];
+}
+
+/// The entry of the peer at 127.0.0.1:`port` in `peers`, or null.
+json peer_at(const json& peers, std::uint16_t port) {
+  auto address = "127.0.0.1:" + std::to_string(port);
+  for (const auto& p : peers)
+    if (p.value("address", "") == address)
+      return p;
+  return json{};
+}
+
+/// Polls `status` until `pred(status)` holds or 10 s pass.
+bool wait_for_status(raw_client& c, site& s, const std::function<bool(const json&)>& pred) {
+  auto until = clock_type::now() + 10s;
+  while (clock_type::now() < until) {
+    auto r = call(c, s, s.broker_id, "status", "invokeaction", "{}");
+    if (r && r->header.type == wire::message_type::reply
+        && pred(json::parse(r->payload.view())))
+      return true;
+    std::this_thread::sleep_for(10ms);
+  }
+  return false;
+}
+
+/// Polls `status` until `pred(peers)` holds or 10 s pass.
+bool wait_for_peers(raw_client& c, site& s, const std::function<bool(const json&)>& pred) {
+  auto until = clock_type::now() + 10s;
+  while (clock_type::now() < until) {
+    if (pred(peers_of(c, s)))
+      return true;
+    std::this_thread::sleep_for(50ms);
+  }
+  return false;
+}
+
+/// Reads `thing`'s integration_time through `s` until the answer is of
+/// `type` or 10 s pass; the last answer.
+std::optional<wire::response> read_until(raw_client& c, site& s, const std::string& thing,
+                                         wire::message_type type) {
+  std::optional<wire::response> r;
+  auto until = clock_type::now() + 10s;
+  while (clock_type::now() < until) {
+    r = call(c, s, thing, "integration_time", "readproperty", "null", 2s);
+    if (r && r->header.type == type)
+      break;
+    std::this_thread::sleep_for(10ms);
+  }
+  return r;
+}
+
+/// Whether `s`'s broker log has a line containing `text`, polled for 10 s.
+bool log_has(const site& s, const std::string& text) {
+  auto until = clock_type::now() + 10s;
+  while (clock_type::now() < until) {
+    std::ifstream in{s.log_path()};
+    std::stringstream all;
+    all << in.rdbuf();
+    if (all.str().find(text) != std::string::npos)
+      return true;
+    std::this_thread::sleep_for(50ms);
+  }
+  return false;
 }
 
 struct two_sites {
@@ -361,6 +434,193 @@ CAF_TEST(a Thing claimed by two peers is a conflict routed to neither and a loca
   auto l = call(*c, a, "dup-local", "integration_time", "readproperty");
   CAF_REQUIRE(l.has_value());
   CAF_CHECK(l->header.type == wire::message_type::reply);
+}
+
+CAF_TEST(a peer added to broker.peers by a reload is connected and its Things readable) {
+  b.start_sim();
+  b.start_broker();
+  a.start_sim(); // no peers yet
+  a.start_broker();
+  auto c = client_of(ctx, a, "fed-add-peer");
+  auto before = call(*c, a, "spec-b", "integration_time", "readproperty");
+  CAF_REQUIRE(before.has_value());
+  CAF_CHECK(before->header.type == wire::message_type::invalid_message); // unknown Thing
+  CAF_CHECK_EQUAL(peers_of(*c, a).size(), 0u);
+  a.peers = {b.port};
+  a.write_config();
+  auto t0 = clock_type::now();
+  a.daemon->process().signal(SIGHUP);
+  auto r = read_until(*c, a, "spec-b", wire::message_type::reply);
+  CAF_REQUIRE(r.has_value());
+  CAF_CHECK(r->header.type == wire::message_type::reply);
+  CAF_CHECK_EQUAL(json::parse(r->payload.view()), json(10.0));
+  CAF_MESSAGE("a peer added by SIGHUP served its Thing after " << ms_since(t0) << " ms");
+  auto peers = peers_of(*c, a);
+  CAF_CHECK_EQUAL(peers.size(), 1u);
+  auto pb = peer_at(peers, b.port);
+  CAF_CHECK_EQUAL(pb.value("state", ""), "connected");
+  CAF_CHECK_EQUAL(pb.value("broker_id", ""), "broker-b");
+  CAF_CHECK_EQUAL(pb.value("things", 0), 1);
+  CAF_CHECK(connected_from(entry_of(things_of(*c, a), "spec-b"), "broker-b"));
+}
+
+CAF_TEST(a peer removed from broker.peers by a reload stops being offered and lets the requests in flight to it finish) {
+  start();
+  auto c = client_of(ctx, a, "fed-remove-peer");
+  CAF_REQUIRE(wait_for_thing(*c, a, "spec-b",
+                             [](const json& e) { return connected_from(e, "broker-b"); }));
+  // Events of the peer's Thing flow before the removal.
+  zmq::socket_t sub{ctx, zmq::socket_type::sub};
+  sub.connect(a.daemon->events("ipc"));
+  sub.set(zmq::sockopt::subscribe, "spec-b/measurement");
+  auto event_within = [&](std::chrono::milliseconds wait) {
+    auto until = clock_type::now() + wait;
+    while (clock_type::now() < until) {
+      zmq::pollitem_t item{sub.handle(), 0, ZMQ_POLLIN, 0};
+      if (zmq::poll(&item, 1, 50ms) > 0) {
+        zmqio::recv_multipart(sub);
+        return true;
+      }
+    }
+    return false;
+  };
+  CAF_REQUIRE(event_within(10s));
+  // Requests in flight during the removal: sleeps of the peer's Thing
+  // (served one after the other: the last ends ~0.9 s after the SIGHUP),
+  // then reads while the reload is applied.
+  std::set<std::string> slow, sent;
+  std::map<std::string, std::vector<wire::response>> answers;
+  auto send = [&](const std::string& objekt, const std::string& op, const std::string& payload) {
+    auto req = operation(c->identity(), a.broker_id, "spec-b", objekt, op, payload);
+    sent.insert(req.header.message_id);
+    c->send(wire::craft_request(a.broker_id, req));
+    return req.header.message_id;
+  };
+  auto drain = [&](std::chrono::milliseconds wait) {
+    while (auto frames = c->recv(wait)) {
+      if (auto res = wire::parse_response(*frames))
+        answers[res->header.message_id].push_back(*res);
+      wait = 0ms;
+    }
+  };
+  for (int i = 0; i < 3; ++i)
+    slow.insert(send("sleep", "invokeaction", R"({"seconds": 0.3})"));
+  // In flight for sure: A's front end has forwarded all three.
+  auto watcher = client_of(ctx, a, "fed-remove-peer-status");
+  CAF_REQUIRE(wait_for_status(*watcher, a, [](const json& st) {
+    return st["broker"].value("in_flight", 0) >= 3;
+  }));
+  a.peers.clear();
+  a.write_config();
+  a.daemon->process().signal(SIGHUP);
+  for (int i = 0; i < 100; ++i) {
+    send("integration_time", "readproperty", "null");
+    drain(5ms);
+  }
+  auto until = clock_type::now() + 10s;
+  while (answers.size() < sent.size() && clock_type::now() < until)
+    drain(100ms);
+  // Each request ends in exactly one answer; the ones in flight finish
+  // (the peer still serves them), none is cut short.
+  CAF_CHECK_EQUAL(answers.size(), sent.size());
+  std::map<wire::message_type, int> kinds;
+  for (const auto& [id, list] : answers) {
+    CAF_CHECK_EQUAL(list.size(), 1u);
+    CAF_CHECK(sent.count(id) == 1);
+    if (!slow.count(id))
+      ++kinds[list.front().header.type];
+  }
+  for (const auto& id : slow) {
+    CAF_CHECK(answers.count(id) == 1);
+    if (answers.count(id) == 0)
+      continue;
+    const auto& r = answers[id].front();
+    CAF_CHECK(r.header.type == wire::message_type::reply);
+    if (r.header.type != wire::message_type::reply)
+      CAF_MESSAGE("a sleep in flight ended in " << exception_text(r));
+  }
+  CAF_MESSAGE("reads around the removal: replies " << kinds[wire::message_type::reply]
+                                                   << ", unknown Thing "
+                                                   << kinds[wire::message_type::invalid_message]
+                                                   << ", other "
+                                                   << answers.size() - slow.size()
+                                                        - kinds[wire::message_type::reply]
+                                                        - kinds[wire::message_type::invalid_message]);
+  CAF_CHECK_EQUAL(kinds[wire::message_type::reply] + kinds[wire::message_type::invalid_message],
+                  static_cast<int>(answers.size() - slow.size()));
+  // Gone: the usual unknown-Thing error, not listed in status nor things.
+  auto r = call(*c, a, "spec-b", "integration_time", "readproperty");
+  CAF_REQUIRE(r.has_value());
+  CAF_CHECK(r->header.type == wire::message_type::invalid_message);
+  CAF_CHECK_EQUAL(exception_text(*r), "KeyError: 'spec-b'");
+  CAF_CHECK_EQUAL(peers_of(*c, a).size(), 0u);
+  CAF_CHECK(entry_of(things_of(*c, a), "spec-b").is_null());
+  // Its peer actor ended (the peer saw its follower go) and its events no
+  // longer come: after a moment for those already on the way, none in 1 s.
+  CAF_CHECK(log_has(b, "a peer broker stopped following"));
+  event_within(300ms);
+  while (event_within(0ms)) {
+  }
+  CAF_CHECK(!event_within(1s));
+  // A's own Thing was never disturbed.
+  auto local = call(*c, a, "spec-a", "integration_time", "readproperty");
+  CAF_REQUIRE(local.has_value());
+  CAF_CHECK(local->header.type == wire::message_type::reply);
+}
+
+CAF_TEST(a peer listed unchanged across a reload keeps its link and restart-only keys are warned about) {
+  start();
+  auto c = client_of(ctx, a, "fed-keep-peer");
+  CAF_REQUIRE(wait_for_thing(*c, a, "spec-b",
+                             [](const json& e) { return connected_from(e, "broker-b"); }));
+  CAF_CHECK_EQUAL(peer_at(peers_of(*c, a), b.port).value("connects", 0), 1);
+  // The same peer plus one with nothing listening, and a new listen port
+  // (which only a restart applies).
+  auto nobody = free_port();
+  a.peers = {b.port, nobody};
+  auto old_port = a.port;
+  a.port = free_port();
+  a.write_config();
+  a.daemon->process().signal(SIGHUP);
+  CAF_CHECK(wait_for_peers(*c, a, [&](const json& peers) {
+    return peers.size() == 2 && peer_at(peers, nobody).value("state", "") == "disconnected";
+  }));
+  CAF_CHECK(log_has(a, "reload: broker.federation.listen changed; it takes effect only after a "
+                       "restart"));
+  a.port = old_port;
+  // The unchanged peer's link was never re-made, and it still serves.
+  auto r = call(*c, a, "spec-b", "integration_time", "readproperty");
+  CAF_REQUIRE(r.has_value());
+  CAF_CHECK(r->header.type == wire::message_type::reply);
+  auto pb = peer_at(peers_of(*c, a), b.port);
+  CAF_CHECK_EQUAL(pb.value("state", ""), "connected");
+  CAF_CHECK_EQUAL(pb.value("connects", 0), 1);
+}
+
+CAF_TEST(removing one of two peers that claim a Thing by a reload routes it to the other) {
+  site c_site{"broker-c", "sim-c", {"spec-c", "dup"}};
+  b.things = {"spec-b", "dup"};
+  c_site.start_sim();
+  c_site.start_broker();
+  b.start_sim();
+  b.start_broker();
+  a.peers = {b.port, c_site.port};
+  a.start_sim();
+  a.start_broker();
+  auto c = client_of(ctx, a, "fed-conflict-reload");
+  CAF_REQUIRE(wait_for_thing(*c, a, "dup", [](const json& e) {
+    return e.is_object() && e.value("state", "") == "conflict";
+  }));
+  a.peers = {b.port};
+  a.write_config();
+  a.daemon->process().signal(SIGHUP);
+  auto r = read_until(*c, a, "dup", wire::message_type::reply);
+  CAF_REQUIRE(r.has_value());
+  CAF_CHECK(r->header.type == wire::message_type::reply);
+  CAF_CHECK(connected_from(entry_of(things_of(*c, a), "dup"), "broker-b"));
+  auto gone = call(*c, a, "spec-c", "integration_time", "readproperty");
+  CAF_REQUIRE(gone.has_value());
+  CAF_CHECK(gone->header.type == wire::message_type::invalid_message);
 }
 
 CAF_TEST(peers need a certificate of the configured CA when tls is configured) {

@@ -31,7 +31,22 @@ reload_plan plan_reload(const config::broker_config& running, const config::brok
   check(running.middleman_port == next.middleman_port
           && running.middleman_host == next.middleman_host,
         "broker.middleman");
-  check(running.federation == next.federation, "broker.federation / broker.peers");
+  // broker.peers is applied by the reload (the federation actor); the rest
+  // of the federation shapes the actor system (middleman, OpenSSL module)
+  // or the published endpoint, so only a restart changes it.
+  const auto& f = running.federation;
+  const auto& g = next.federation;
+  check(f.enabled == g.enabled, "broker.federation");
+  if (f.enabled && g.enabled) {
+    check(f.host == g.host && f.port == g.port, "broker.federation.listen");
+    check(f.certificate == g.certificate && f.key == g.key && f.ca == g.ca,
+          "broker.federation.tls");
+    check(f.plain == g.plain, "broker.federation.plain");
+    check(f.reconnect_min == g.reconnect_min && f.reconnect_max == g.reconnect_max,
+          "broker.federation.reconnect");
+    check(f.ping_interval == g.ping_interval, "broker.federation.ping_interval");
+    check(f.deadline_margin == g.deadline_margin, "broker.federation.deadline_margin");
+  }
   return plan;
 }
 

@@ -66,7 +66,11 @@ struct federation_state {
   broker::fleet_actor fleet;
   broker::fanin_actor fanin;
   client::thing_directory local;
-  std::map<std::string, peer_actor> peers;   ///< by address
+  peer_spawner spawn;
+  std::map<std::string, peer_actor> peers;   ///< by address; the configured ones only
+  /// Peers removed by a reload whose actors still finish requests in flight
+  /// (monitored; forgotten when they quit). Not in `status`, not routed.
+  std::vector<peer_actor> retired;
   std::map<std::string, peer_report> reports; ///< by address
   client::directory_publisher merged;
   std::map<std::string, conflict_entry> conflicts;
@@ -154,6 +158,61 @@ void rebuild(self_ptr self) {
   st.merged.publish(self);
 }
 
+void add_peer(self_ptr self, const config::peer_config& peer) {
+  auto& st = self->state;
+  auto sink = caf::actor_cast<report_sink>(self);
+  st.peers.emplace(peer.address(),
+                   st.spawn(self->system(), settings_of(st.broker_id, st.cfg, peer), sink));
+}
+
+/// Applies `broker.peers` of a reloaded configuration (federation.hpp);
+/// answers "peers +A -B (n unchanged)", or "" when the list is the same.
+std::string apply_peers(self_ptr self, const config::federation_config& next) {
+  auto& st = self->state;
+  if (!next.enabled)
+    return {}; // federation removed: only a restart applies it (reload_plan warns)
+  std::set<std::string> wanted;
+  for (const auto& peer : next.peers)
+    wanted.insert(peer.address());
+  std::vector<std::string> added, removed;
+  std::size_t unchanged = 0;
+  for (auto i = st.peers.begin(); i != st.peers.end();) {
+    if (wanted.count(i->first)) {
+      ++unchanged;
+      ++i;
+      continue;
+    }
+    // Its Things leave the merged directory now (rebuild below); the actor
+    // refuses new requests and finishes the ones in flight (peer_actor.cpp).
+    spdlog::info("federation: peer {} removed from broker.peers: its Things are no longer "
+                 "offered",
+                 i->first);
+    self->send(i->second, retire_atom_v);
+    self->monitor(i->second);
+    st.retired.push_back(i->second);
+    st.reports.erase(i->first);
+    removed.push_back(i->first);
+    i = st.peers.erase(i);
+  }
+  for (const auto& peer : next.peers) {
+    if (st.peers.count(peer.address()))
+      continue;
+    spdlog::info("federation: peer {} added to broker.peers: connecting", peer.address());
+    add_peer(self, peer);
+    added.push_back(peer.address());
+  }
+  st.cfg.peers = next.peers;
+  if (added.empty() && removed.empty())
+    return {};
+  rebuild(self);
+  std::string out = "peers";
+  for (const auto& a : added)
+    out += " +" + a;
+  for (const auto& r : removed)
+    out += " -" + r;
+  return out + fmt::format(" ({} unchanged)", unchanged);
+}
+
 broker::thing_info info_of(const federation_state& st, const client::thing_route& route) {
   broker::thing_info t;
   t.id = route.thing_id;
@@ -192,22 +251,29 @@ peer_settings settings_of(const std::string& broker_id, const config::federation
 
 federation_actor spawn_federation(caf::actor_system& sys, std::string broker_id,
                                   config::federation_config cfg, broker::fleet_actor fleet,
-                                  broker::fanin_actor fanin) {
+                                  broker::fanin_actor fanin, peer_spawner spawn) {
   auto init = [](self_ptr self, std::string broker_id, config::federation_config cfg,
-                 broker::fleet_actor fleet,
-                 broker::fanin_actor fanin) -> federation_actor::behavior_type {
+                 broker::fleet_actor fleet, broker::fanin_actor fanin,
+                 peer_spawner spawn) -> federation_actor::behavior_type {
     auto& st = self->state;
     st.broker_id = std::move(broker_id);
     st.cfg = std::move(cfg);
     st.fleet = std::move(fleet);
     st.fanin = std::move(fanin);
+    st.spawn = spawn ? std::move(spawn) : peer_spawner{spawn_peer};
     self->send(st.fleet, client::watch_atom_v);
-    auto sink = caf::actor_cast<report_sink>(self);
     for (const auto& peer : st.cfg.peers)
-      st.peers.emplace(peer.address(),
-                       spawn_peer(self->system(), settings_of(st.broker_id, st.cfg, peer), sink));
+      add_peer(self, peer);
+    self->set_down_handler([self](const caf::down_msg& dm) {
+      auto& r = self->state.retired;
+      r.erase(std::remove_if(r.begin(), r.end(),
+                             [&](const peer_actor& p) { return p.address() == dm.source; }),
+              r.end());
+    });
     self->attach_functor([self] {
       for (auto& [address, p] : self->state.peers)
+        caf::anon_send_exit(p, caf::exit_reason::user_shutdown);
+      for (auto& p : self->state.retired)
         caf::anon_send_exit(p, caf::exit_reason::user_shutdown);
     });
     return {
@@ -282,8 +348,18 @@ federation_actor spawn_federation(caf::actor_system& sys, std::string broker_id,
             [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
         return rp;
       },
-      [self](broker::reload_atom tag, const config::broker_config& next) {
-        return self->delegate(self->state.fleet, tag, next);
+      [self](broker::reload_atom tag,
+             const config::broker_config& next) -> caf::result<std::string> {
+        // Peers first: a removed peer's Things leave before the fleet's
+        // reload can add a local Thing of the same id (no passing conflict).
+        auto peers = apply_peers(self, next.federation);
+        if (peers.empty())
+          return self->delegate(self->state.fleet, tag, next);
+        auto rp = self->make_response_promise<std::string>();
+        self->request(self->state.fleet, std::chrono::seconds{30}, tag, next)
+          .then([rp, peers](std::string& summary) mutable { rp.deliver(summary + "; " + peers); },
+                [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+        return rp;
       },
       [self](caf::get_atom tag, broker::reload_atom what) {
         return self->delegate(self->state.fleet, tag, what);
@@ -293,12 +369,16 @@ federation_actor spawn_federation(caf::actor_system& sys, std::string broker_id,
         self->send(st.fleet, tag);
         for (auto& [address, p] : st.peers)
           self->send_exit(p, caf::exit_reason::user_shutdown);
+        for (auto& p : st.retired)
+          self->send_exit(p, caf::exit_reason::user_shutdown);
         st.peers.clear();
+        st.retired.clear();
         st.reports.clear();
       },
     };
   };
-  return sys.spawn(init, std::move(broker_id), std::move(cfg), std::move(fleet), std::move(fanin));
+  return sys.spawn(init, std::move(broker_id), std::move(cfg), std::move(fleet), std::move(fanin),
+                   std::move(spawn));
 }
 
 } // namespace holobroker::federation

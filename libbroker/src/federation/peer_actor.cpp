@@ -3,7 +3,10 @@
 //   connecting  - an attempt (connect + first ping) is under way;
 //   backing_off - the last attempt failed or the link dropped; the next
 //                 attempt waits for the reconnect timer;
-//   connected   - requests are forwarded, pings measure the round trip.
+//   connected   - requests are forwarded, pings measure the round trip;
+//   retiring    - the peer left broker.peers (a reload) while requests were
+//                 in flight: those end as they would have, new ones get
+//                 `unknown_thing`, and the actor quits with the last one.
 // Every behaviour answers every message of the interface: requests fail at
 // once, naming the peer, unless connected.
 
@@ -54,6 +57,12 @@ struct peer_state {
   /// send_request ids -> the remote client that has them (receive_response).
   std::map<std::string, client::client_actor> noblock;
   std::uint64_t forwarded = 0;
+  /// Removed from broker.peers: no more reports, reconnects or pings.
+  bool retiring = false;
+  clock_type::time_point retired_at;
+  /// While retiring: requests that came in, and their count at the last check.
+  std::uint64_t arrivals = 0;
+  std::uint64_t arrivals_checked = 0;
 
   std::string name_of_peer() const {
     return broker_id.empty() ? fmt::format("peer broker at {}", cfg.peer.address())
@@ -68,6 +77,8 @@ using self_ptr = peer_actor::stateful_pointer<peer_state>;
 
 void report(self_ptr self) {
   auto& st = self->state;
+  if (st.retiring)
+    return; // the federation actor forgot this peer; its Things are gone
   peer_report r;
   r.address = st.cfg.peer.address();
   r.broker_id = st.broker_id;
@@ -120,6 +131,56 @@ caf::error translate(const peer_state& st, caf::error err, caf::timespan waited)
 void connect(self_ptr self);
 peer_actor::behavior_type connected(self_ptr self);
 peer_actor::behavior_type not_connected(self_ptr self, bool backing_off);
+peer_actor::behavior_type retiring(self_ptr self);
+
+/// How often a retiring peer checks whether it may quit.
+constexpr auto quiet_check = std::chrono::milliseconds{50};
+
+/// The peer left broker.peers. The requests already forwarded were
+/// accepted while the peer was configured, and the peer still serves them:
+/// they end as they would have (a reply, the Thing's error, TIMEOUT at the
+/// deadline, or the loss of the link, naming the peer), none is cut short.
+/// New requests get `unknown_thing`. The actor quits when nothing is in
+/// flight and no request came in since the last check (`quiet_check`
+/// earlier): a request the front end sent before it had the directory
+/// without the peer's Things still gets its unknown-Thing answer instead
+/// of meeting a dead actor, as the fleet does for a retired connection.
+void retire(self_ptr self) {
+  auto& st = self->state;
+  if (st.retiring)
+    return;
+  st.retiring = true;
+  st.retired_at = clock_type::now();
+  ++st.attempt; // answers of a connection attempt or ping under way are stale now
+  spdlog::info("federation: {} was removed from broker.peers; its peer actor stops when the {} "
+               "requests in flight to it have ended",
+               st.name_of_peer(), st.pending.size());
+  self->become(retiring(self));
+  self->delayed_send(self, quiet_check, retire_atom_v);
+}
+
+/// A retiring peer's periodic check (see retire()).
+void check_retired(self_ptr self) {
+  auto& st = self->state;
+  // Replies of send_requests not collected yet (noblock) are kept up to
+  // the default deadline + margin, not for ever: a client may never ask.
+  if (!st.noblock.empty()
+      && clock_type::now() - st.retired_at > st.cfg.default_deadline + st.cfg.deadline_margin) {
+    spdlog::info("federation: {} (removed from broker.peers): {} noblock replies were not "
+                 "collected in time",
+                 st.name_of_peer(), st.noblock.size());
+    st.noblock.clear(); // a later receive_response gets unknown_message
+  }
+  if (st.pending.empty() && st.noblock.empty() && st.arrivals == st.arrivals_checked) {
+    spdlog::info("federation: {} (removed from broker.peers) has nothing in flight; its peer "
+                 "actor stops",
+                 st.name_of_peer());
+    self->quit();
+    return;
+  }
+  st.arrivals_checked = st.arrivals;
+  self->delayed_send(self, quiet_check, retire_atom_v);
+}
 
 /// Leaves the connected phase (or a failed attempt) for backing_off: fails
 /// what is in flight, naming the peer, and tries again after the backoff.
@@ -140,6 +201,8 @@ void lost(self_ptr self, std::string why) {
                                         fmt::format("lost {} while the request was in flight "
                                                     "({})",
                                                     st.name_of_peer(), st.last_error)));
+  if (st.retiring)
+    return; // no reason to reconnect; check_retired() ends the actor
   self->become(not_connected(self, true));
   report(self);
   auto delay = st.backoff.next();
@@ -262,6 +325,37 @@ caf::result<Reply> forward(self_ptr self, Tag tag, client::operation_request op,
   return rp;
 }
 
+/// receive_response for a send_request that went through this actor: asks
+/// the remote client that holds its reply.
+caf::result<client::operation_reply> collect(self_ptr self, client::receive_response_atom tag,
+                                             const std::string& message_id) {
+  auto& st = self->state;
+  auto i = st.noblock.find(message_id);
+  if (i == st.noblock.end())
+    return client::make_error(client::client_errc::unknown_message,
+                              fmt::format("message id {} was not sent through {}", message_id,
+                                          st.name_of_peer()));
+  auto target = i->second;
+  st.noblock.erase(i);
+  auto rp = self->make_response_promise<client::operation_reply>();
+  auto id = st.next_request++;
+  st.pending.emplace(id, [rp](const caf::error& err) mutable { rp.deliver(err); });
+  auto waited = st.cfg.default_deadline + st.cfg.deadline_margin;
+  self->request(target, waited, tag, message_id)
+    .then(
+      [self, id, rp](client::operation_reply& reply) mutable {
+        if (self->state.pending.erase(id) == 0)
+          return;
+        rp.deliver(std::move(reply));
+      },
+      [self, id, rp, waited](caf::error& err) mutable {
+        if (self->state.pending.erase(id) == 0)
+          return;
+        rp.deliver(translate(self->state, std::move(err), waited));
+      });
+  return rp;
+}
+
 
 client::client_status status_of(const peer_state& st) {
   client::client_status cs;
@@ -289,6 +383,7 @@ peer_actor::behavior_type not_connected(self_ptr self, bool backing_off) {
         connect(self);
     },
     [](ping_tick_atom, std::uint64_t) {},
+    [self](retire_atom) { retire(self); },
     [self](client::execute_atom, client::operation_request&)
       -> caf::result<client::operation_reply> { return refusal(self->state); },
     [self](client::oneway_atom, client::operation_request&) -> caf::result<std::string> {
@@ -323,6 +418,7 @@ peer_actor::behavior_type connected(self_ptr self) {
       report(self);
     },
     [](reconnect_atom, std::uint64_t) {}, // a timer of an earlier attempt
+    [self](retire_atom) { retire(self); },
     [self](ping_tick_atom, std::uint64_t attempt) {
       auto& st = self->state;
       if (attempt != st.attempt)
@@ -364,31 +460,8 @@ peer_actor::behavior_type connected(self_ptr self) {
                                     self->state.noblock.insert_or_assign(id, c);
                                   });
     },
-    [self](client::receive_response_atom tag,
-           const std::string& message_id) -> caf::result<client::operation_reply> {
-      auto& st = self->state;
-      auto i = st.noblock.find(message_id);
-      if (i == st.noblock.end())
-        return client::make_error(client::client_errc::unknown_message,
-                                  fmt::format("message id {} was not sent through {}",
-                                              message_id, st.name_of_peer()));
-      auto target = i->second;
-      st.noblock.erase(i);
-      auto rp = self->make_response_promise<client::operation_reply>();
-      auto id = st.next_request++;
-      st.pending.emplace(id, [rp](const caf::error& err) mutable { rp.deliver(err); });
-      auto waited = st.cfg.default_deadline + st.cfg.deadline_margin;
-      self->request(target, waited, tag, message_id)
-        .then(
-          [self, id, rp](client::operation_reply& reply) mutable {
-            if (self->state.pending.erase(id) != 0)
-              rp.deliver(std::move(reply));
-          },
-          [self, id, rp, waited](caf::error& err) mutable {
-            if (self->state.pending.erase(id) != 0)
-              rp.deliver(translate(self->state, std::move(err), waited));
-          });
-      return rp;
+    [self](client::receive_response_atom tag, const std::string& message_id) {
+      return collect(self, tag, message_id);
     },
     [](client::handshake_atom) -> caf::result<caf::timespan> { return caf::timespan{0}; },
     [self](ping_atom) -> caf::result<caf::timespan> {
@@ -396,6 +469,47 @@ peer_actor::behavior_type connected(self_ptr self) {
       return std::chrono::duration_cast<caf::timespan>(
         std::chrono::duration<double, std::milli>(st.rtt_ms < 0 ? 0 : st.rtt_ms));
     },
+    [self](caf::get_atom, client::status_atom) { return status_of(self->state); },
+    [](caf::put_atom, const std::string&, const client::thing_policy&) {},
+    [](caf::delete_atom, const std::string&) {},
+  };
+}
+
+/// retiring: see retire().
+peer_actor::behavior_type retiring(self_ptr self) {
+  // The same reply a request for a Thing nobody serves gets, but saying why.
+  auto gone = [self](const std::string& thing) {
+    ++self->state.arrivals;
+    return client::make_error(client::client_errc::unknown_thing,
+                              fmt::format("Thing '{}' is no longer offered: {} was removed from "
+                                          "broker.peers",
+                                          thing, self->state.name_of_peer()));
+  };
+  auto removed = [self] {
+    return client::make_error(client::client_errc::disconnected,
+                              fmt::format("{} was removed from broker.peers",
+                                          self->state.name_of_peer()));
+  };
+  return {
+    [](put_atom, client::thing_directory&) {},
+    [](reconnect_atom, std::uint64_t) {},
+    [](ping_tick_atom, std::uint64_t) {},
+    [self](retire_atom) { check_retired(self); },
+    [gone](client::execute_atom, client::operation_request& op)
+      -> caf::result<client::operation_reply> { return gone(op.thing_id); },
+    [gone](client::oneway_atom, client::operation_request& op) -> caf::result<std::string> {
+      return gone(op.thing_id);
+    },
+    [gone](client::send_request_atom, client::operation_request& op)
+      -> caf::result<std::string> { return gone(op.thing_id); },
+    // The reply of a send_request forwarded before the removal is still
+    // collected: that request was in flight.
+    [self](client::receive_response_atom tag, const std::string& message_id) {
+      ++self->state.arrivals;
+      return collect(self, tag, message_id);
+    },
+    [removed](client::handshake_atom) -> caf::result<caf::timespan> { return removed(); },
+    [removed](ping_atom) -> caf::result<caf::timespan> { return removed(); },
     [self](caf::get_atom, client::status_atom) { return status_of(self->state); },
     [](caf::put_atom, const std::string&, const client::thing_policy&) {},
     [](caf::delete_atom, const std::string&) {},

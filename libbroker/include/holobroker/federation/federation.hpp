@@ -32,6 +32,7 @@
 // messages, and the fan-in unsubscribes when its last local subscriber goes).
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include <chrono>
@@ -50,6 +51,7 @@
 
 CAF_ADD_ATOM(holobroker_federation, holobroker::federation, reconnect_atom, "hb_fconn")
 CAF_ADD_ATOM(holobroker_federation, holobroker::federation, ping_tick_atom, "hb_fping")
+CAF_ADD_ATOM(holobroker_federation, holobroker::federation, retire_atom, "hb_fretire")
 
 namespace holobroker::federation {
 
@@ -92,7 +94,12 @@ using peer_actor = client::client_actor::extend<
   /// The peer's directory (from its endpoint only).
   caf::reacts_to<put_atom, client::thing_directory>,
   /// Internal timers: the next connection attempt, the next ping.
-  caf::reacts_to<reconnect_atom, std::uint64_t>, caf::reacts_to<ping_tick_atom, std::uint64_t>>;
+  caf::reacts_to<reconnect_atom, std::uint64_t>, caf::reacts_to<ping_tick_atom, std::uint64_t>,
+  /// The peer left broker.peers (a reload; from the federation actor only):
+  /// new requests get `unknown_thing`, the requests already forwarded end
+  /// as they would have (reply, remote error, TIMEOUT at their deadline, or
+  /// the link's loss), and the actor then quits. It reports nothing more.
+  caf::reacts_to<retire_atom>>;
 
 struct peer_settings {
   std::string local_id; ///< this broker's id (sent with pings, for the peer's log)
@@ -120,10 +127,21 @@ using federation_actor = broker::fleet_actor::extend<
   /// A peer's state and directory (from its peer actor only).
   caf::reacts_to<put_atom, peer_report>>;
 
+/// How the federation actor makes a peer actor (spawn_peer; tests pass a
+/// stand-in that needs no middleman).
+using peer_spawner = std::function<peer_actor(caf::actor_system&, peer_settings, report_sink)>;
+
 /// Spawns one peer actor per `cfg.peers` entry and follows `fleet`.
+///
+/// A reload (reload_atom) applies `broker.peers` of the new configuration
+/// before it hands the rest to the fleet: a peer added is spawned (connects
+/// with the usual backoff), a peer removed is sent retire_atom and leaves
+/// the merged directory, `status` and the event fan-in at once, a peer
+/// listed unchanged keeps its actor and its link. The other federation
+/// settings stay as at start (reload_plan.cpp warns about them).
 federation_actor spawn_federation(caf::actor_system& sys, std::string broker_id,
                                   config::federation_config cfg, broker::fleet_actor fleet,
-                                  broker::fanin_actor fanin);
+                                  broker::fanin_actor fanin, peer_spawner spawn = nullptr);
 
 /// The peer_settings for `peer` from the configuration.
 peer_settings settings_of(const std::string& broker_id, const config::federation_config& cfg,
