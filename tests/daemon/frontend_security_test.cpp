@@ -185,6 +185,9 @@ CAF_TEST(a client that never reads costs a bounded number of log lines and every
     sends_as("unix:1000:1000:", "deaf", op("deaf", "spectrometer", "integration_time"));
   spdlog::set_default_logger(previous);
   CAF_CHECK_EQUAL(front->sent.size(), 300u);
+  // Only the first request reached the Thing: after its reply was dropped,
+  // the client counts as not reading and is refused at the door.
+  CAF_CHECK_EQUAL(router_calls->seen.size(), 1u);
   std::size_t lines = 0;
   std::istringstream in{log.str()};
   for (std::string line; std::getline(in, line);)
@@ -199,8 +202,57 @@ CAF_TEST(a client that never reads costs a bounded number of log lines and every
     [](const std::string& doc) {
       auto j = nlohmann::json::parse(doc);
       CAF_CHECK_EQUAL(j["broker"]["security"]["replies_dropped"].get<int>(), 300);
+      CAF_CHECK_EQUAL(j["broker"]["security"]["not_reading_refused"].get<int>(), 299);
     },
     [](const caf::error& err) { CAF_FAIL("status failed: " << caf::to_string(err)); });
+}
+
+CAF_TEST(a client that does not read is refused before the Thing until it reads and others are served meanwhile) {
+  front->not_reading.insert("deaf");
+  auto write = op("deaf", "motor", "position", wire::op::write_property);
+  sends_as("unix:2000:2000:", "deaf", write); // reaches the Thing; its reply is dropped
+  CAF_REQUIRE_EQUAL(router_calls->seen.size(), 1u);
+  for (int i = 0; i < 5; ++i)
+    sends_as("unix:2000:2000:", "deaf", op("deaf", "motor", "position", wire::op::write_property));
+  CAF_CHECK_EQUAL(router_calls->seen.size(), 1u); // none of these moved the motor
+  CAF_REQUIRE_EQUAL(front->sent.size(), 6u);
+  for (std::size_t i = 1; i < 6; ++i)
+    CAF_CHECK_EQUAL(exception_type(i), "BlockingIOError");
+  CAF_CHECK(exception_at(1)->message.find("does not read its replies") != std::string::npos);
+  // Each refused write is audited as such (one record per request).
+  CAF_REQUIRE_EQUAL(audited.size(), 6u);
+  CAF_CHECK_EQUAL(audited[0].outcome, "reply");
+  CAF_CHECK_EQUAL(audited[5].outcome, "error");
+  // Another client of the same Thing is served all the while.
+  sends_as("unix:2000:2000:", "polite", op("polite", "motor", "position"));
+  CAF_CHECK_EQUAL(router_calls->seen.size(), 2u);
+  CAF_REQUIRE_EQUAL(front->sent.size(), 7u);
+  CAF_CHECK(sent_response(6).header.type == wire::message_type::reply);
+  // The client reads again: the next refusal goes through, and that
+  // delivered answer is what lets its following request reach the Thing.
+  front->not_reading.clear();
+  sends_as("unix:2000:2000:", "deaf", op("deaf", "motor", "position"));
+  CAF_REQUIRE_EQUAL(front->sent.size(), 8u);
+  CAF_CHECK_EQUAL(exception_type(7), "BlockingIOError");
+  sends_as("unix:2000:2000:", "deaf", op("deaf", "motor", "position"));
+  CAF_CHECK_EQUAL(router_calls->seen.size(), 3u);
+  CAF_REQUIRE_EQUAL(front->sent.size(), 9u);
+  CAF_CHECK(sent_response(8).header.type == wire::message_type::reply);
+}
+
+CAF_TEST(a write refused for too many in flight is audited) {
+  for (int i = 0; i < 2; ++i)
+    sends_as("unix:2000:2000:", "greedy", op("greedy", "motor", "hang"));
+  sends_as("unix:2000:2000:", "greedy",
+           op("greedy", "motor", "position", wire::op::write_property));
+  CAF_CHECK_EQUAL(router_calls->seen.size(), 2u);
+  CAF_REQUIRE_EQUAL(front->sent.size(), 1u);
+  CAF_CHECK_EQUAL(exception_type(0), "BlockingIOError");
+  CAF_REQUIRE_EQUAL(audited.size(), 1u);
+  CAF_CHECK_EQUAL(audited[0].operation, "write");
+  CAF_CHECK_EQUAL(audited[0].outcome, "error");
+  release(0);
+  release(1);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

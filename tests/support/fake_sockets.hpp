@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -73,6 +74,9 @@ struct fake_wire_state {
   /// Front end only: every Nth send reports would_block (a client that does
   /// not read); it is recorded in `sent` all the same. 0: every send succeeds.
   std::size_t would_block_every = 0;
+  /// Front end only: clients (routing ids) whose every send reports
+  /// would_block (their queue is full), recorded in `sent` all the same.
+  std::set<std::string> not_reading;
   std::vector<wire::multipart> sent;
   transport::wake_callback wake;
   bool closed = false;
@@ -94,6 +98,8 @@ public:
   transport::send_result send(const wire::multipart& frames) override {
     st_->sent.push_back(frames);
     if (st_->would_block_every != 0 && st_->sent.size() % st_->would_block_every == 0)
+      return transport::send_result::would_block;
+    if (!frames.empty() && st_->not_reading.count(frames[0].to_string()) != 0)
       return transport::send_result::would_block;
     return transport::send_result::sent;
   }

@@ -171,8 +171,14 @@ void forward(self_ptr self, const wire::request& req,
             });
     return;
   }
-  if (auto busy = st.guard.over_limit(req, st.cfg.broker_id)) {
-    send_response(self, req.routing_id, std::move(*busy));
+  // A client whose replies are being thrown away, or with too many
+  // requests in flight, is answered at once: the Thing never sees it.
+  auto refusal = st.guard.not_reading(req, st.cfg.broker_id);
+  if (!refusal)
+    refusal = st.guard.over_limit(req, st.cfg.broker_id);
+  if (refusal) {
+    st.guard.refused(audit, request_outcome::error);
+    send_response(self, req.routing_id, std::move(*refusal));
     return;
   }
   auto id = track(self, req, true, std::move(audit));

@@ -59,6 +59,25 @@ std::optional<wire::response> frontend_guard::over_limit(const wire::request& re
                                i->second)));
 }
 
+std::optional<wire::response> frontend_guard::not_reading(const wire::request& req,
+                                                          std::string_view broker_id) {
+  if (not_reading_.empty() || not_reading_.count(std::string{req.routing_id.view()}) == 0)
+    return std::nullopt;
+  ++not_reading_refused_;
+  return exception_reply(
+    wire::message_type::exception, req.header, broker_id,
+    make_exception("BlockingIOError",
+                   "holobroker: this client does not read its replies (its send queue, "
+                   "limits.send_queue, is full); its requests are refused until it reads"));
+}
+
+void frontend_guard::reply_dropped(const wire::shared_bytes& identity) {
+  ++replies_dropped_;
+  if (not_reading_.size() >= max_not_reading)
+    not_reading_.clear();
+  not_reading_.emplace(identity.view());
+}
+
 void frontend_guard::started(const wire::shared_bytes& identity) {
   ++in_flight_[std::string{identity.view()}];
 }
@@ -93,6 +112,8 @@ nlohmann::json frontend_guard::to_json() const {
   return {{"denied", denied_},
           {"client_busy", client_busy_},
           {"replies_dropped", replies_dropped_},
+          {"not_reading_refused", not_reading_refused_},
+          {"clients_not_reading", not_reading_.size()},
           {"clients_in_flight", in_flight_.size()}};
 }
 

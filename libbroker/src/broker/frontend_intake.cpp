@@ -114,13 +114,16 @@ void send_response(self_ptr self, const wire::shared_bytes& identity, wire::resp
     return;
   res.routing_id = identity;
   switch (st.socket->send(wire::craft_response(res))) {
-    case transport::send_result::sent: break;
+    case transport::send_result::sent:
+      st.guard.reply_sent(identity);
+      break;
     case transport::send_result::unroutable:
+      st.guard.client_gone(identity);
       spdlog::debug("front end: client {} is gone; dropping its {} for {}", printable(identity),
                     wire::to_string(res.header.type), res.header.message_id);
       break;
     case transport::send_result::would_block:
-      st.guard.reply_dropped();
+      st.guard.reply_dropped(identity);
       client_log(self, spdlog::level::warn,
                  "front end: client {} is not reading (high-water mark); dropping its {} "
                  "for {}", printable(identity), wire::to_string(res.header.type),

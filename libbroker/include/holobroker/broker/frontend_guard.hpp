@@ -3,7 +3,8 @@
 // The front end's defences, in one place so that the request path only
 // calls in: the policy decision per request (security/authorizer.hpp), the
 // bound on requests in flight per client identity (one client cannot take a
-// Thing's whole max_in_flight), the audit of how each write and invoke
+// Thing's whole max_in_flight), the clients that do not read their replies
+// (their requests are refused before they reach a Thing), the audit of how each write and invoke
 // ended, and the counters `status` shows. Owned by the front end's state;
 // not shared.
 
@@ -13,6 +14,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -54,11 +56,32 @@ public:
   /// An oneway write or invoke was passed on (never answered).
   void passed_oneway(std::optional<security::audit_record>& audit);
 
-  /// A reply to a client that does not read (send queue full) was dropped.
-  void reply_dropped() noexcept { ++replies_dropped_; }
+  /// If `req`'s client does not read its replies (the last send to it found
+  /// its send queue full): the BlockingIOError to answer with instead of
+  /// passing the request on. Sending that answer is the probe: once a send
+  /// to the client goes through again (reply_sent()), it is served again.
+  /// Why: a Thing must not spend its time on requests whose answers are
+  /// thrown away while other clients wait for it.
+  std::optional<wire::response> not_reading(const wire::request& req, std::string_view broker_id);
 
-  /// {"denied","client_busy","replies_dropped","clients_in_flight"}
+  /// What became of a send to `identity`: delivered to its queue, dropped
+  /// because the queue is full (the client does not read), or the client is gone.
+  void reply_sent(const wire::shared_bytes& identity) {
+    if (!not_reading_.empty())
+      not_reading_.erase(std::string{identity.view()});
+  }
+  void reply_dropped(const wire::shared_bytes& identity);
+  void client_gone(const wire::shared_bytes& identity) { reply_sent(identity); }
+
+  /// {"denied","client_busy","replies_dropped","not_reading_refused",
+  ///  "clients_not_reading","clients_in_flight"}
   nlohmann::json to_json() const;
+
+  /// At most this many clients are remembered as not reading; beyond it
+  /// the list starts afresh (a client gone without a word is never heard
+  /// of again, and a forgotten non-reader is marked again by its next
+  /// dropped reply).
+  static constexpr std::size_t max_not_reading = 4096;
 
 private:
   std::shared_ptr<security::authorizer> policy_;
@@ -67,6 +90,8 @@ private:
   std::uint64_t denied_ = 0;
   std::uint64_t client_busy_ = 0;
   std::uint64_t replies_dropped_ = 0;
+  std::unordered_set<std::string> not_reading_;
+  std::uint64_t not_reading_refused_ = 0;
 };
 
 } // namespace holobroker::broker
