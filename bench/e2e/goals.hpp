@@ -75,8 +75,8 @@ goal_check peer_restart_goal(double seconds);
 /// A misbehaving neighbour (issue 11): the measured client's p50 with the
 /// neighbour / alone (median of per-repetition ratios) must stay within
 /// 1 + `noise`, the relative spread of the alone p50 across repetitions.
-/// `kind`: "flood" or "no-read".
-goal_check neighbour_goal(const std::string& kind, double ratio, double noise);
+/// `kind`: "flood" or "no-read"; `niced`: its threads ran at nice 19.
+goal_check neighbour_goal(const std::string& kind, bool niced, double ratio, double noise);
 
 /// "p50<=1.1x raw-proxy met, req/s>=80% raw-proxy MISSED".
 std::string goals_cell(const std::vector<goal_check>& checks);

@@ -11,7 +11,12 @@
 //             (ZMQ_RCVHWM 1): its replies pile up until the daemon's
 //             per-client send queue (limits.send_queue) is full and the
 //             daemon drops them.
-// Each repetition measures alone, flood and no-read back to back. "Noise"
+// Each kind runs twice: at the measured client's priority, and with the
+// neighbour's threads (its sending thread and its libzmq I/O thread) at
+// nice 19, so that the OS gives the neighbour's own CPU away first and what
+// is left is the daemon's share of the slowdown (as for a neighbour on
+// another host, whose CPU is not ours).
+// Each repetition measures alone and the four neighbours back to back. "Noise"
 // is the relative spread (max - min) / median of the alone p50 across the
 // repetitions; a neighbour is judged harmless when the median of the
 // per-repetition ratios (with neighbour / alone) stays within 1 + noise.
@@ -20,13 +25,15 @@
 // would).
 
 #include <atomic>
-#include <set>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <stdexcept>
 #include <thread>
-#include <tuple>
 
 #include <fmt/format.h>
+#include <sys/resource.h>
+#include <unistd.h>
 #include <zmq.hpp>
 
 #include "daemon_process.hpp"
@@ -58,15 +65,21 @@ public:
     double seconds = 0;
   };
 
-  neighbour(std::string kind, std::string id, std::string endpoint, std::string broker_id,
-            std::string thing)
+  neighbour(std::string kind, int nice, std::string id, std::string endpoint,
+            std::string broker_id, std::string thing)
     : kind_(std::move(kind)) {
     // The socket is made, handshaken and used in the thread, with a libzmq
     // context of its own: its I/O thread must not be the measured client's
-    // (another process would not share it either).
-    thread_ = std::thread{[this, id = std::move(id), endpoint = std::move(endpoint),
+    // (another process would not share it either). libzmq starts that I/O
+    // thread when the first socket is made, from this thread, so it
+    // inherits this thread's nice value.
+    thread_ = std::thread{[this, nice, id = std::move(id), endpoint = std::move(endpoint),
                            broker_id = std::move(broker_id), thing = std::move(thing)] {
       try {
+        if (nice != 0
+            && setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), nice) != 0)
+          throw std::runtime_error(fmt::format("setpriority({}): {}", nice,
+                                               std::strerror(errno)));
         zmq::context_t ctx;
         run(ctx, id, endpoint, broker_id, thing);
       } catch (const std::exception& ex) {
@@ -222,18 +235,32 @@ void run_neighbour_group(const group_options& opt, verdict_table& verdicts) {
     return measured.measure_rtt_until(pool, w, deadline, done);
   };
 
+  /// One neighbour to run next to the measured client, and what came of it.
+  struct variant {
+    std::string kind; ///< "flood" or "no-read"
+    int nice;
+    group_row row;
+    std::vector<neighbour::tally> tallies;
+    std::vector<double> log_growth; ///< MiB of daemon log per run
+    bool cut = false;
+  };
+  auto title = [](const char* what, int nice) {
+    return nice == 0 ? std::string{what} : fmt::format("{}, its threads at nice {}", what, nice);
+  };
+  std::vector<variant> variants;
+  for (int nice : {0, 19}) {
+    variants.push_back({"flood", nice, {title("next to a flooding client", nice), "ipc", w.name, {}, false}, {}, {}});
+    variants.push_back({"no-read", nice,
+                        {title("next to a client that never reads", nice), "ipc", w.name, {}, false},
+                        {}, {}});
+  }
   group_row alone{"alone", "ipc", w.name, {}, false};
-  group_row flooded{"next to a flooding client", "ipc", w.name, {}, false};
-  group_row unread{"next to a client that never reads", "ipc", w.name, {}, false};
-  std::vector<neighbour::tally> floods, unreads;
   std::vector<std::string> cuts;
-  std::set<std::string> cut_kinds;
   auto log_size = [&] {
     std::error_code ec;
     auto n = std::filesystem::file_size(daemon.log_file(), ec);
     return ec ? 0.0 : static_cast<double>(n) / (1024.0 * 1024.0);
   };
-  std::vector<double> log_growth; // MiB of daemon log per no-read run
   for (int r = 0; r < opt.repeat; ++r) {
     auto t0 = clock::now();
     alone.runs.push_back(run(t0 + std::chrono::minutes{2}));
@@ -241,24 +268,23 @@ void run_neighbour_group(const group_options& opt, verdict_table& verdicts) {
       throw std::runtime_error("neighbour group: the measured client alone did not finish "
                                "within 2 minutes");
     auto limit = std::max<clock::duration>(20 * (clock::now() - t0), std::chrono::seconds{5});
-    for (const char* kind : {"flood", "no-read"}) {
-      bool flood = std::string{kind} == "flood";
+    for (auto& v : variants) {
+      bool flood = v.kind == "flood";
       auto log0 = log_size();
-      neighbour n{kind, fmt::format("bench-{}-{}", kind, r), endpoint, daemon.broker_id(),
-                  "thing-1-0"};
+      neighbour n{v.kind, v.nice, fmt::format("bench-{}-{}-{}", v.kind, v.nice, r), endpoint,
+                  daemon.broker_id(), "thing-1-0"};
       n.wait_running(flood ? 1000 : static_cast<std::uint64_t>(send_queue) * 2);
       auto fig = run(clock::now() + limit);
       if (done > 0)
-        (flood ? flooded : unread).runs.push_back(fig);
-      (flood ? floods : unreads).push_back(n.stop());
-      if (!flood)
-        log_growth.push_back(log_size() - log0);
+        v.row.runs.push_back(fig);
+      v.tallies.push_back(n.stop());
+      v.log_growth.push_back(log_size() - log0);
       if (done < w.rtt_iterations) {
-        cuts.push_back(fmt::format("next to the {} neighbour, repetition {}: {} of {} round "
-                                   "trips within {:.1f} s (20x alone)",
-                                   kind, r + 1, done, w.rtt_iterations,
+        cuts.push_back(fmt::format("{}, repetition {}: {} of {} round trips within {:.1f} s "
+                                   "(20x alone)",
+                                   v.row.path, r + 1, done, w.rtt_iterations,
                                    std::chrono::duration<double>(limit).count()));
-        cut_kinds.insert(kind);
+        v.cut = true;
       }
     }
   }
@@ -271,21 +297,6 @@ void run_neighbour_group(const group_options& opt, verdict_table& verdicts) {
   };
   auto base = summarize(p50s(alone));
   double noise = base.median > 0 ? (base.max - base.min) / base.median : 0;
-  auto judge = [&](const group_row& row, const std::string& kind) {
-    auto ratio = median_ratio(p50s(row), p50s(alone)).value_or(0);
-    return std::pair{ratio, neighbour_goal(kind, ratio, noise)};
-  };
-  auto [flood_ratio, flood_check] = judge(flooded, "flood");
-  auto [unread_ratio, unread_check] = judge(unread, "no-read");
-  // A run cut short is a miss whatever its partial p50 says; a kind with
-  // no run at all is "not run".
-  for (const auto& [check, kind, row] : {std::tuple{&flood_check, "flood", &flooded},
-                                   std::tuple{&unread_check, "no-read", &unread}}) {
-    if (cut_kinds.count(kind) != 0)
-      *check = {check->goal, check->label, check->where, "cut short", false};
-    else if (row->runs.empty())
-      *check = {check->goal, check->label, check->where, "not run", false};
-  }
   auto rate = [](const std::vector<neighbour::tally>& ts, bool answers) {
     std::vector<double> xs;
     for (const auto& t : ts)
@@ -293,11 +304,6 @@ void run_neighbour_group(const group_options& opt, verdict_table& verdicts) {
                                  : 0);
     return summarize(xs).median;
   };
-  std::uint64_t sampled = 0, busy = 0;
-  for (const auto& t : floods) {
-    sampled += t.sampled;
-    busy += t.busy;
-  }
 
   fmt::print("\n## A misbehaving neighbour (one daemon; limits.max_in_flight_per_client {}, "
              "limits.send_queue {})\n\n",
@@ -307,22 +313,36 @@ void run_neighbour_group(const group_options& opt, verdict_table& verdicts) {
                   fmt::format("noise: alone p50 spread {:.0f}% over {} repetitions", noise * 100,
                               alone.runs.size()),
                   {}, verdicts);
-  auto not_finished = [](const group_row& row, const std::string& text) {
-    return row.runs.empty() ? std::string{"no round trip timed"} : text;
-  };
-  print_group_row(flooded,
-                  not_finished(flooded, fmt::format("p50 {:.2f}x alone; neighbour got {:.0f} answers/s ({:.0f}% "
-                              "BlockingIOError, sampled)",
-                              flood_ratio, rate(floods, true),
-                              sampled ? 100.0 * static_cast<double>(busy)
-                                          / static_cast<double>(sampled)
-                                      : 0.0)),
-                  {flood_check}, verdicts);
-  print_group_row(unread,
-                  not_finished(unread, fmt::format("p50 {:.2f}x alone; neighbour sent {:.0f} req/s, read none; "
-                              "daemon log +{:.1f} MiB per run",
-                              unread_ratio, rate(unreads, false), summarize(log_growth).median)),
-                  {unread_check}, verdicts);
+  for (const auto& v : variants) {
+    auto ratio = median_ratio(p50s(v.row), p50s(alone)).value_or(0);
+    auto check = neighbour_goal(v.kind, v.nice != 0, ratio, noise);
+    // A run cut short is a miss whatever its partial p50 says; a variant
+    // with no run at all is "not run".
+    if (v.cut)
+      check = {check.goal, check.label, check.where, "cut short", false};
+    else if (v.row.runs.empty())
+      check = {check.goal, check.label, check.where, "not run", false};
+    std::string cell;
+    if (v.row.runs.empty()) {
+      cell = "no round trip timed";
+    } else if (v.kind == "flood") {
+      std::uint64_t sampled = 0, busy = 0;
+      for (const auto& t : v.tallies) {
+        sampled += t.sampled;
+        busy += t.busy;
+      }
+      cell = fmt::format("p50 {:.2f}x alone; neighbour got {:.0f} answers/s ({:.0f}% "
+                         "BlockingIOError, sampled)",
+                         ratio, rate(v.tallies, true),
+                         sampled ? 100.0 * static_cast<double>(busy) / static_cast<double>(sampled)
+                                 : 0.0);
+    } else {
+      cell = fmt::format("p50 {:.2f}x alone; neighbour sent {:.0f} req/s, read none; daemon "
+                         "log +{:.1f} MiB per run",
+                         ratio, rate(v.tallies, false), summarize(v.log_growth).median);
+    }
+    print_group_row(v.row, cell, {check}, verdicts);
+  }
   for (const auto& c : cuts)
     fmt::print("\n# measured client cut short {}\n", c);
 }
