@@ -10,6 +10,7 @@
 //          | keygen NAME [--dir DIR]             (CURVE key pair files)
 //   JSON arguments may be @FILE or - (standard input), as in curl.
 //   CURVE to the broker's CURVE front end: --curve-server-key SERVER.pub --curve-key MINE.key
+//   Events elsewhere than hololinked's convention (port + 1): --events ADDRESS
 //
 // The broker's front end speaks hololinked's server side with the broker id
 // as server id, so broker mode is direct mode aimed at the broker; `things`
@@ -96,6 +97,11 @@ int main(int argc, char** argv) {
     "--direct", direct, "bypass the daemon: talk to a server at IPC, ipc://PATH or tcp://HOST:PORT");
   app.add_option("--server-id", server_id, "the server's id (with --direct)")->needs(direct_opt);
   direct_opt->excludes("--broker")->excludes("--broker-id");
+  std::string events_address;
+  app.add_option("--events", events_address,
+                 "where the events are, when not where hololinked's convention puts them "
+                 "(TCP: the port above; IPC: beside the request socket): tcp://HOST:PORT or "
+                 "ipc://PATH, e.g. a broker's security.curve.event_tcp");
   app.add_option("--temp-dir", temp_dir, "hololinked's TEMP_DIR for IPC (default ~/.hololinked)");
   app.add_option("--client-id", client_id, "our routing id (default generated)");
   std::string curve_server_key, curve_key;
@@ -232,6 +238,17 @@ int main(int argc, char** argv) {
   if (!endpoints) {
     std::cerr << "holobroker: " << endpoints.error() << '\n';
     return cli::exit_usage;
+  }
+  if (!events_address.empty()) {
+    // The one address grammar, and only what names a place to connect to.
+    auto kind = wire::parse_address(events_address);
+    if (!kind || (*kind != wire::address_kind::tcp && *kind != wire::address_kind::ipc_path)) {
+      std::cerr << "holobroker: --events: "
+                << (kind ? std::string{"must be tcp://HOST:PORT or ipc://PATH"} : kind.error())
+                << '\n';
+      return cli::exit_usage;
+    }
+    endpoints->event_address = events_address;
   }
 
   sigset_t set;

@@ -509,6 +509,42 @@ CAF_TEST(the CLI subscribes over CURVE and CURVE clients are pointed at the CURV
   CAF_CHECK(plain_hrefs.count(curve_tcp) == 0);
 }
 
+CAF_TEST(the CLI finds CURVE events elsewhere than the port above with --events) {
+  auto port = free_port_pair();
+  auto curve_tcp = "tcp://127.0.0.1:" + std::to_string(port);
+  // Another free port: not the one above the front end, where nothing listens.
+  auto other = free_port_pair();
+  if (other == port + 1 || other + 1 == port)
+    other = free_port_pair();
+  auto curve_events = "tcp://127.0.0.1:" + std::to_string(other);
+  start_curve(curve_tcp, key_rule("alice", "[subscribe, read, introspect]")
+                           + uid_rule("[subscribe, read, introspect]"),
+              "    event_tcp: " + curve_events + "\n");
+  add_key("alice", true);
+  run_daemon();
+  CAF_REQUIRE_EQUAL(announced("curve-events"), curve_events);
+  auto cli = [&](std::vector<std::string> args) {
+    return run_command(HOLOBROKER_CLI_BINARY, args, sim->ipc_dir(), std::chrono::seconds{20});
+  };
+  auto sub = cli({"--broker", curve_tcp, "--curve-server-key", keys + "/server.pub",
+                  "--curve-key", keys + "/alice.key", "--events", curve_events, "--timeout",
+                  "10", "--log-level", "info", "subscribe", "spectrometer", "measurement",
+                  "--count", "1"});
+  CAF_CHECK_EQUAL(sub.exit_code, 0);
+  CAF_CHECK(sub.err.find("subscribed to spectrometer/measurement (confirmed by the broker)")
+            != std::string::npos);
+  CAF_REQUIRE_EQUAL(sub.out.size(), 1u);
+  CAF_CHECK(!json::parse(sub.out[0], nullptr, false).is_discarded());
+  // An address the grammar refuses, or one that names no place to connect
+  // to, is a usage error that says so.
+  for (std::string bad : {"udp://127.0.0.1:1", "IPC"}) {
+    auto r = cli({"--broker", curve_tcp, "--events", bad, "subscribe", "spectrometer",
+                  "measurement"});
+    CAF_CHECK_EQUAL(r.exit_code, 2);
+    CAF_CHECK(r.err.find("--events") != std::string::npos);
+  }
+}
+
 CAF_TEST(a real hololinked ObjectProxy denied by the policy gets a clear PermissionError) {
   // The real, unmodified hololinked 0.4 client (../shared/hololinked-0.4/peer).
   std::string peer = HOLOBROKER_PEER_DIR;
