@@ -78,6 +78,15 @@ struct federation_state {
   std::map<std::string, events::event_subscriber_actor> announced;
   std::vector<caf::typed_response_promise<client::thing_directory>> waiting;
 
+  // The peer actors end with this actor. Here, not in an attach_functor:
+  // CAF destroys the state (on_exit) before it runs the attachables.
+  ~federation_state() {
+    for (auto& [address, p] : peers)
+      caf::anon_send_exit(p, caf::exit_reason::user_shutdown);
+    for (auto& p : retired)
+      caf::anon_send_exit(p, caf::exit_reason::user_shutdown);
+  }
+
   static inline const char* name = "holobroker.federation";
 };
 
@@ -270,12 +279,6 @@ federation_actor spawn_federation(caf::actor_system& sys, std::string broker_id,
                              [&](const peer_actor& p) { return p.address() == dm.source; }),
               r.end());
     });
-    self->attach_functor([self] {
-      for (auto& [address, p] : self->state.peers)
-        caf::anon_send_exit(p, caf::exit_reason::user_shutdown);
-      for (auto& p : self->state.retired)
-        caf::anon_send_exit(p, caf::exit_reason::user_shutdown);
-    });
     return {
       [self](put_atom, client::thing_directory& next) {
         auto& st = self->state;
@@ -353,12 +356,13 @@ federation_actor spawn_federation(caf::actor_system& sys, std::string broker_id,
         // Peers first: a removed peer's Things leave before the fleet's
         // reload can add a local Thing of the same id (no passing conflict).
         auto peers = apply_peers(self, next.federation);
-        if (peers.empty())
-          return self->delegate(self->state.fleet, tag, next);
         auto rp = self->make_response_promise<std::string>();
         self->request(self->state.fleet, std::chrono::seconds{30}, tag, next)
-          .then([rp, peers](std::string& summary) mutable { rp.deliver(summary + "; " + peers); },
-                [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+          .then(
+            [rp, peers](std::string& summary) mutable {
+              rp.deliver(peers.empty() ? summary : summary + "; " + peers);
+            },
+            [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
         return rp;
       },
       [self](caf::get_atom tag, broker::reload_atom what) {

@@ -64,6 +64,16 @@ struct peer_state {
   std::uint64_t arrivals = 0;
   std::uint64_t arrivals_checked = 0;
 
+  // What is still in flight when the actor ends (shutdown) fails, here and
+  // not in an attach_functor: CAF destroys the state (on_exit) before it
+  // runs the attachables.
+  ~peer_state() {
+    auto err = client::make_error(client::client_errc::closed,
+                                  "the broker's federation shut down");
+    for (auto& [id, fail] : pending)
+      fail(err);
+  }
+
   std::string name_of_peer() const {
     return broker_id.empty() ? fmt::format("peer broker at {}", cfg.peer.address())
                              : fmt::format("peer broker '{}' at {}", broker_id,
@@ -529,10 +539,6 @@ peer_actor spawn_peer(caf::actor_system& sys, peer_settings settings, report_sin
       auto& st = self->state;
       if (st.endpoint && dm.source == st.endpoint.address())
         lost(self, "connection lost (" + self->system().render(dm.reason) + ")");
-    });
-    self->attach_functor([self] {
-      fail_pending(self, client::make_error(client::client_errc::closed,
-                                            "the broker's federation shut down"));
     });
     report(self);
     // connect() installs the connecting behaviour; the one returned here
