@@ -123,10 +123,19 @@ CAF_TEST(the worked two host example answers as the README shows) {
   CAF_CHECK_EQUAL(read.exit_code, 0);
   CAF_REQUIRE_EQUAL(read.out.size(), 1u);
   CAF_CHECK_EQUAL(json::parse(read.out[0], nullptr, false), json(21.0));
-  // And the other way round: lab-b offers lab-a's Things.
+  // And the other way round: lab-b offers lab-a's Things, once lab-b's own
+  // link to lab-a is up (it connects on its own schedule: the wait above
+  // was for lab-a's link only, so the first read may find no motor yet).
   auto read_b = run_command(HOLOBROKER_CLI_BINARY,
                             {"--broker-id", "lab-b", "--temp-dir", sim_b.ipc_dir(), "--timeout",
                              "5", "read", "motor", "position"},
                             dir.string(), std::chrono::seconds{20});
+  for (int attempt = 0; attempt < 100 && read_b.exit_code != 0; ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds{100});
+    read_b = run_command(HOLOBROKER_CLI_BINARY,
+                         {"--broker-id", "lab-b", "--temp-dir", sim_b.ipc_dir(), "--timeout", "5",
+                          "read", "motor", "position"},
+                         dir.string(), std::chrono::seconds{20});
+  }
   CAF_CHECK_EQUAL(read_b.exit_code, 0);
 }
