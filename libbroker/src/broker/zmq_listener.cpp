@@ -3,14 +3,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <mutex>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <zmq.hpp>
 
 #include "holobroker/broker/ipc_endpoint.hpp"
+#include "holobroker/security/audit.hpp"
 #include "holobroker/transport/reactor.hpp"
 #include "holobroker/zmq/multipart_io.hpp"
 
@@ -114,13 +117,85 @@ private:
   long ipc_gid_ = -1;
 };
 
+/// Handshake failures at a bound socket's endpoints, from libzmq's socket
+/// monitor. A peer that does not speak an endpoint's mechanism (a plain
+/// client at a CURVE endpoint, a CURVE client at a plain one) or sends no
+/// valid greeting fails before the ZAP handler is asked, so without this
+/// such a refused connection would be in no log. libzmq names only the
+/// endpoint it reached, not the peer's address. The watched socket's owner
+/// drains it whenever it reads that socket (same wake, same owner), and it
+/// is unbounded on our side: libzmq's monitor sends block when the pipe is
+/// full, which would stall its I/O thread.
+class handshake_watch {
+public:
+  handshake_watch(const std::shared_ptr<zmq::context_t>& ctx, const std::shared_ptr<reactor>& io,
+                  zmq::socket_t& watched, std::string domain)
+    : watched_(watched.handle()), domain_(std::move(domain)),
+      pair_(ctx, io, zmq::socket_type::pair) {
+    static std::atomic<unsigned> next{0};
+    auto endpoint = "inproc://holobroker.handshake-watch." + std::to_string(next++);
+    if (zmq_socket_monitor(watched_, endpoint.c_str(),
+                           ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL
+                             | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL)
+        != 0)
+      throw zmq::error_t{};
+    pair_.socket().set(zmq::sockopt::rcvhwm, 0);
+    pair_.socket().connect(endpoint);
+  }
+
+  ~handshake_watch() { zmq_socket_monitor(watched_, nullptr, 0); }
+
+  /// Logs and audits every failure reported so far.
+  void drain() {
+    while (auto frames = zmqio::recv_multipart(pair_.socket())) {
+      if (frames->size() != 2 || (*frames)[0].size() != 6)
+        continue;
+      std::uint16_t event = 0;
+      std::uint32_t value = 0;
+      std::memcpy(&event, (*frames)[0].data(), sizeof event); // little endian (x86/arm)
+      std::memcpy(&value, (*frames)[0].data() + 2, sizeof value);
+      auto endpoint = (*frames)[1].to_string();
+      // Which side notices a mismatch first varies: when the peer does, we
+      // see it leave mid-handshake (no detail).
+      auto why = event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
+                   ? reason(value)
+                   : std::string{"the peer left during the handshake (e.g. it found the "
+                                 "mechanism does not match)"};
+      spdlog::warn("refused a {} connection at {}: its handshake failed ({}); libzmq does not "
+                   "say from where", domain_, endpoint, why);
+      security::audit({"unknown peer", {}, "connect", domain_, {}, "refused",
+                       fmt::format("at {}: handshake failed: {}", endpoint, why)});
+    }
+  }
+
+  void watch(const wake_callback& wake) { pair_.watch(wake); }
+
+private:
+  static std::string reason(std::uint32_t code) {
+    switch (code) {
+      case ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH:
+        return "mechanism mismatch: a client without CURVE at a CURVE endpoint, or with "
+               "CURVE at a plain one";
+      case ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC:
+        return "CURVE cryptographic error (e.g. a wrong server key)";
+      case ZMQ_PROTOCOL_ERROR_ZMTP_KEY_EXCHANGE: return "CURVE key exchange failed";
+      default: return fmt::format("ZMTP protocol error 0x{:08x}", code);
+    }
+  }
+
+  void* watched_;
+  std::string domain_;
+  bound_socket pair_;
+};
+
 /// The front end's ROUTER, and with CURVE a second one for CURVE peers; the
 /// identities of the two are tagged 'P' / 'C' so that replies find their
 /// socket (listener.hpp).
 class zmq_frontend_socket : public frontend_socket {
 public:
-  zmq_frontend_socket(std::unique_ptr<bound_socket> plain, std::unique_ptr<bound_socket> curve)
-    : plain_(std::move(plain)), curve_(std::move(curve)) {}
+  zmq_frontend_socket(std::unique_ptr<bound_socket> plain, std::unique_ptr<bound_socket> curve,
+                      std::vector<std::unique_ptr<handshake_watch>> watches)
+    : plain_(std::move(plain)), curve_(std::move(curve)), watches_(std::move(watches)) {}
 
   transport::send_result send(const wire::multipart& frames) override {
     if (!curve_)
@@ -146,6 +221,8 @@ public:
   }
 
   std::optional<wire::multipart> receive(std::string& user_id) override {
+    for (auto& w : watches_)
+      w->drain();
     if (!curve_)
       return zmqio::recv_multipart(plain_->socket(), user_id);
     // Alternate which socket goes first: a flood on one never starves the other.
@@ -166,6 +243,8 @@ public:
   }
 
   void watch(wake_callback wake) override {
+    for (auto& w : watches_)
+      w->watch(wake);
     if (curve_)
       curve_->watch(wake);
     plain_->watch(std::move(wake));
@@ -183,6 +262,8 @@ private:
 
   std::unique_ptr<bound_socket> plain_;
   std::unique_ptr<bound_socket> curve_;
+  /// Destroyed first: each stops its monitor while its socket is open.
+  std::vector<std::unique_ptr<handshake_watch>> watches_;
   bool curve_first_ = false;
 };
 
@@ -208,8 +289,9 @@ constexpr int xpub_manual_last_value = 98;
 /// send_to_current() sends nothing.
 class zmq_publisher_socket : public publisher_socket {
 public:
-  zmq_publisher_socket(std::unique_ptr<bound_socket> sock, bool manual)
-    : sock_(std::move(sock)), manual_(manual) {}
+  zmq_publisher_socket(std::unique_ptr<bound_socket> sock, bool manual,
+                       std::unique_ptr<handshake_watch> watch)
+    : sock_(std::move(sock)), manual_(manual), watch_(std::move(watch)) {}
 
   void send(const wire::multipart& frames) override {
     disarm();
@@ -219,6 +301,8 @@ public:
   }
 
   std::optional<wire::multipart> receive() override {
+    if (watch_)
+      watch_->drain();
     auto frames = zmqio::recv_multipart(sock_->socket());
     if (frames && manual_)
       armed_ = true;
@@ -243,7 +327,11 @@ public:
 
   bool manual() const override { return manual_; }
 
-  void watch(wake_callback wake) override { sock_->watch(std::move(wake)); }
+  void watch(wake_callback wake) override {
+    if (watch_)
+      watch_->watch(wake);
+    sock_->watch(std::move(wake));
+  }
 
 private:
   void disarm() {
@@ -257,6 +345,7 @@ private:
   std::unique_ptr<bound_socket> sock_;
   bool manual_ = false;
   bool armed_ = false;
+  std::unique_ptr<handshake_watch> watch_; ///< destroyed first, while sock_ is open
 };
 
 /// Sets manual last-value mode; false (with one warning per process) when
@@ -283,13 +372,25 @@ public:
   open_frontend(const std::string& routing_id, const std::vector<std::string>& addresses,
                 const frontend_options& options) override {
     try {
+      // With security configured (a ZAP domain), every refused connection
+      // is audited, also those refused before the ZAP handler is asked.
+      // Declared after the sockets, so destroyed (monitors stopped) before
+      // them on every return.
       auto sock = router(routing_id, options);
+      std::unique_ptr<bound_socket> curve;
+      std::vector<std::unique_ptr<handshake_watch>> watches;
+      auto watched = [&](bound_socket& b) {
+        if (!options.zap_domain.empty())
+          watches.push_back(
+            std::make_unique<handshake_watch>(ctx_, io_, b.socket(), options.zap_domain));
+      };
+      watched(*sock);
       if (auto ok = sock->bind_all(addresses); !ok)
         return unexpected<std::string>{ok.error()};
       auto endpoints = sock->endpoints();
-      std::unique_ptr<bound_socket> curve;
       if (!options.curve_address.empty()) {
         curve = router(routing_id, options);
+        watched(*curve);
         curve->socket().set(zmq::sockopt::curve_server, 1);
         curve->socket().set(zmq::sockopt::curve_secretkey, options.curve_secret_key);
         if (auto ok = curve->bind_all({options.curve_address}); !ok)
@@ -298,7 +399,8 @@ public:
           endpoints.push_back("curve+" + ep);
       }
       return bound<frontend_socket>{
-        std::make_unique<zmq_frontend_socket>(std::move(sock), std::move(curve)),
+        std::make_unique<zmq_frontend_socket>(std::move(sock), std::move(curve),
+                                              std::move(watches)),
         std::move(endpoints)};
     } catch (const zmq::error_t& err) {
       return unexpected<std::string>{std::string{"cannot open the front end: "} + err.what()};
@@ -318,6 +420,9 @@ public:
       pub.ipc_mode = options.ipc_mode;
       pub.ipc_gid = options.ipc_gid;
       sock->harden(pub);
+      std::unique_ptr<handshake_watch> watch;
+      if (!options.zap_domain.empty())
+        watch = std::make_unique<handshake_watch>(ctx_, io_, sock->socket(), options.zap_domain);
       if (auto ok = sock->bind_all(addresses); !ok)
         return unexpected<std::string>{ok.error()};
       auto endpoints = sock->endpoints();
@@ -334,8 +439,9 @@ public:
         for (auto i = plain; i < sock->endpoints().size(); ++i)
           endpoints.push_back("curve+" + sock->endpoints()[i]);
       }
-      return bound<publisher_socket>{std::make_unique<zmq_publisher_socket>(std::move(sock), manual),
-                                     std::move(endpoints)};
+      return bound<publisher_socket>{
+        std::make_unique<zmq_publisher_socket>(std::move(sock), manual, std::move(watch)),
+        std::move(endpoints)};
     } catch (const zmq::error_t& err) {
       return unexpected<std::string>{std::string{"cannot open the event publisher: "}
                                      + err.what()};
