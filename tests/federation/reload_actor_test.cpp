@@ -94,15 +94,22 @@ federation::peer_spawner stand_in_peers(std::shared_ptr<script> s) {
   };
 }
 
+// The stand-ins take what they need as spawn arguments, never as captures
+// alone: CAF 0.17 dereferences a null argument tuple when a function actor
+// takes none (UBSan: reference binding to null pointer in init_fun_factory).
+
 /// A fleet with no Things of its own that accepts every reload.
 broker::fleet_actor stand_in_fleet(caf::actor_system& sys) {
-  return sys.spawn([](broker::fleet_actor::pointer self) -> broker::fleet_actor::behavior_type {
+  auto init = [](broker::fleet_actor::pointer self,
+                 std::uint64_t version) -> broker::fleet_actor::behavior_type {
     return {
-      [self](client::watch_atom) {
+      [self, version](client::watch_atom) {
         auto f = caf::actor_cast<client::directory_follower>(self->current_sender());
-        self->send(f, caf::put_atom_v, client::thing_directory{1, {}});
+        self->send(f, caf::put_atom_v, client::thing_directory{version, {}});
       },
-      [](caf::get_atom, client::watch_atom) { return client::thing_directory{1, {}}; },
+      [version](caf::get_atom, client::watch_atom) {
+        return client::thing_directory{version, {}};
+      },
       [](caf::get_atom, broker::things_atom) { return std::vector<broker::thing_info>{}; },
       [](caf::get_atom, broker::peers_atom) { return std::vector<broker::peer_info>{}; },
       [](broker::reload_atom, const config::broker_config&) {
@@ -111,11 +118,12 @@ broker::fleet_actor stand_in_fleet(caf::actor_system& sys) {
       [](caf::get_atom, broker::reload_atom) { return std::uint64_t{1}; },
       [](caf::close_atom) {},
     };
-  });
+  };
+  return sys.spawn(init, std::uint64_t{1});
 }
 
 broker::fanin_actor stand_in_fanin(caf::actor_system& sys, std::shared_ptr<script> s) {
-  return sys.spawn([s]() -> broker::fanin_actor::behavior_type {
+  auto init = [](std::shared_ptr<script> s) -> broker::fanin_actor::behavior_type {
     return {
       [](broker::event_atom, const wire::event&) {},
       [](broker::readable_atom) {},
@@ -132,7 +140,8 @@ broker::fanin_actor stand_in_fanin(caf::actor_system& sys, std::shared_ptr<scrip
       [](caf::get_atom, broker::topics_atom) { return broker::fanin_summary{}; },
       [](caf::close_atom) {},
     };
-  });
+  };
+  return sys.spawn(init, std::move(s));
 }
 
 config::federation_config with_peers(std::vector<std::uint16_t> ports) {
