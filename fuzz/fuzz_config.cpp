@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "cpu_budget.hpp"
 #include "holobroker/config/broker_config.hpp"
 #include "holobroker/security/cidr.hpp"
 #include "holobroker/security/policy.hpp"
@@ -41,6 +42,7 @@ void check_principal_parsers(std::string_view text) {
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  fuzz::cpu_budget budget;
   std::string_view text{reinterpret_cast<const char*>(data), size};
   check_principal_parsers(text);
   auto cfg = config::parse_config(text, "fuzz.yaml");

@@ -10,14 +10,14 @@
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "holobroker/wire/event.hpp"
 #include "holobroker/wire/remote_exception.hpp"
 #include "holobroker/wire/request.hpp"
 #include "holobroker/wire/requests.hpp"
 #include "holobroker/wire/response.hpp"
 #include "holobroker/wire/timeout.hpp"
+#include "cpu_budget.hpp"
+#include "json_oracle.hpp"
 #include "json_reader.hpp" // the codec's private JSON reader, checked differentially
 
 using namespace holobroker::wire;
@@ -110,7 +110,7 @@ void check_json_reader(std::string_view text) {
     require(!ours.ok);
     return;
   }
-  bool theirs = nlohmann::json::accept(text);
+  bool theirs = holobroker::fuzz::reference_json_accepts(text);
   if (ours.ok)
     require(theirs);
   else if (theirs)
@@ -148,6 +148,7 @@ void check_builders(const multipart& frames) {
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  holobroker::fuzz::cpu_budget budget;
   std::string_view input{reinterpret_cast<const char*>(data), size};
   auto frames = split_frames(input);
   check_request(frames);

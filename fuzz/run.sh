@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # usage: fuzz/run.sh BUILD_DIR SECONDS
-# Seeds a corpus under BUILD_DIR from the golden captures, then fuzzes the wire
-# codec for SECONDS, then the config/policy loader and the broker's front
-# end (when built) for SECONDS each. Fails (non-zero exit) on any crash, sanitizer report,
-# oracle violation, timeout or out-of-memory; the input is kept in
-# BUILD_DIR/fuzz/artifacts/.
+# Checks that the per-input CPU-time budget turns an endless loop into a
+# finding, seeds a corpus under BUILD_DIR from the golden captures, then
+# fuzzes the wire codec for SECONDS, then the config/policy loader and the
+# broker's front end (when built) for SECONDS each. Fails (non-zero exit) on
+# any crash, sanitizer report, oracle violation, hang, slow unit or
+# out-of-memory; the input is kept in BUILD_DIR/fuzz/artifacts/. How each
+# target is seeded and run: fuzz/common.sh. Long runs: fuzz/campaign.sh.
 set -euo pipefail
 if [ $# -ne 2 ]; then
   echo "usage: $0 BUILD_DIR SECONDS" >&2
@@ -12,60 +14,46 @@ if [ $# -ne 2 ]; then
 fi
 build=$(cd "$1" && pwd)
 seconds=$2
-fuzzer="$build/fuzz/fuzz_wire"
-seeder="$build/fuzz/fuzz_seed"
-corpus="$build/fuzz/corpus"
-artifacts="$build/fuzz/artifacts"
-for tool in "$fuzzer" "$seeder"; do
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/common.sh"
+
+for tool in "$build/fuzz/fuzz_seed" "$build/fuzz/fuzz_budget_check"; do
   if [ ! -x "$tool" ]; then
     echo "missing $tool: build target fuzz_wire with -DHOLOBROKER_FUZZ=ON" >&2
     exit 1
   fi
 done
-mkdir -p "$corpus" "$artifacts"
-"$seeder" "$corpus"
-# One job: the machine is shared. -timeout catches hangs (a slow unit is a
-# failure too); -rss_limit_mb catches runaway allocation.
-"$fuzzer" "$corpus" \
-  -max_total_time="$seconds" \
-  -max_len=65536 \
-  -timeout=10 \
-  -rss_limit_mb=2048 \
-  -artifact_prefix="$artifacts/" \
-  -print_final_stats=1
-echo "fuzz_wire: no crash in ${seconds}s; corpus $(ls "$corpus" | wc -l) inputs"
 
-# The configuration and policy loader, seeded with the repository's YAML
-# files (the example documents every key, security included).
-config_fuzzer="$build/fuzz/fuzz_config"
-if [ -x "$config_fuzzer" ]; then
-  here=$(cd "$(dirname "$0")/.." && pwd)
-  config_corpus="$build/fuzz/corpus-config"
-  mkdir -p "$config_corpus"
-  cp "$here"/config/*.yaml "$here"/fuzz/seeds/*.yaml "$config_corpus/" 2>/dev/null || true
-  "$config_fuzzer" "$config_corpus" \
-    -max_total_time="$seconds" \
-    -max_len=16384 \
-    -timeout=10 \
-    -rss_limit_mb=2048 \
-    -artifact_prefix="$artifacts/config-" \
-    -print_final_stats=1
-  echo "fuzz_config: no crash in ${seconds}s; corpus $(ls "$config_corpus" | wc -l) inputs"
+# The budget must fire inside an endless loop (fuzz/fuzz_budget_check.cpp),
+# or a hang would only be caught by the long wall-clock backstop.
+check_dir=$(mktemp -d)
+trap 'rm -rf "$check_dir"' EXIT
+printf spin >"$check_dir/spin"
+if HOLOBROKER_FUZZ_CPU_BUDGET=1 "$build/fuzz/fuzz_budget_check" -timeout=60 \
+  "$check_dir/spin" >"$check_dir/log" 2>&1 \
+  || ! grep -q 'used up its CPU-time budget' "$check_dir/log"; then
+  cat "$check_dir/log" >&2
+  echo "fuzz/run.sh: the CPU-time budget did not stop an endless loop" >&2
+  exit 1
 fi
+echo "fuzz_budget_check: an endless loop is a finding after 1 s of CPU"
 
-# The broker's front end over fake sockets (fuzz/fuzz_frontend.cpp), seeded
-# with the captures' client messages in the length-prefixed input format.
-frontend_fuzzer="$build/fuzz/fuzz_frontend"
-if [ -x "$frontend_fuzzer" ]; then
-  frontend_corpus="$build/fuzz/corpus-frontend"
-  mkdir -p "$frontend_corpus"
-  "$seeder" --frontend "$frontend_corpus"
-  "$frontend_fuzzer" "$frontend_corpus" \
-    -max_total_time="$seconds" \
-    -max_len=65536 \
-    -timeout=10 \
-    -rss_limit_mb=2048 \
-    -artifact_prefix="$artifacts/frontend-" \
-    -print_final_stats=1
-  echo "fuzz_frontend: no crash in ${seconds}s; corpus $(ls "$frontend_corpus" | wc -l) inputs"
+run_target() {
+  local target=$1
+  fuzz_setup "$build" "$target"
+  if ! "$fuzz_binary" "$fuzz_corpus" -max_total_time="$seconds" "${fuzz_common_flags[@]}" \
+    "${fuzz_flags[@]}"; then
+    fuzz_replay_hint
+    return 1
+  fi
+  echo "fuzz_$target: no finding in ${seconds}s; corpus $(ls "$fuzz_corpus" | wc -l) inputs"
+}
+
+# One job at a time: the machine is shared.
+run_target wire
+if [ -x "$build/fuzz/fuzz_config" ]; then
+  run_target config
+fi
+if [ -x "$build/fuzz/fuzz_frontend" ]; then
+  run_target frontend
 fi
