@@ -10,7 +10,8 @@
 // one input (the guard below, first thing in LLVMFuzzerTestOneInput). When it
 // fires (the input burnt the budget, default 10 s: the old -timeout=10 on a
 // free core), the handler names the cause and aborts; libFuzzer's abort
-// handler saves the input as a crash artifact with the stack of the loop.
+// handler saves the input as a crash artifact with the stack of the loop
+// (from signal context, as libFuzzer's own -timeout handler reports).
 // It fires inside an endless loop too, so hangs are caught as early as they
 // were on an idle machine. fuzz/run.sh keeps a long wall-clock -timeout only
 // as the backstop for a hang that burns no CPU (a blocked wait).
