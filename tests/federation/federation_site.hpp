@@ -45,6 +45,11 @@ struct site {
   ~site();
 
   void start_sim();
+  /// start_sim(), then start_broker().
+  void start() {
+    start_sim();
+    start_broker();
+  }
   /// Writes the configuration and starts holobrokerd (stderr to <dir>/broker.log).
   void start_broker();
   void write_config();

@@ -116,11 +116,9 @@ struct two_sites {
   site a{"broker-a", "sim-a", {"spec-a"}};
 
   void start() {
-    b.start_sim();
-    b.start_broker();
+    b.start();
     a.peers = {b.port};
-    a.start_sim();
-    a.start_broker();
+    a.start();
   }
 };
 
@@ -322,12 +320,10 @@ CAF_TEST(status lists every configured peer also one with no Things or one that 
   // the third peer's port has no broker at all.
   b.things.clear();
   b.sim_only = {"spec-unlisted"};
-  b.start_sim();
-  b.start_broker();
+  b.start();
   auto nobody = free_port();
   a.peers = {b.port, nobody};
-  a.start_sim();
-  a.start_broker();
+  a.start();
   auto c = client_of(ctx, a, "fed-peers");
   auto b_address = "127.0.0.1:" + std::to_string(b.port);
   auto nobody_address = "127.0.0.1:" + std::to_string(nobody);
@@ -402,13 +398,10 @@ CAF_TEST(a Thing claimed by two peers is a conflict routed to neither and a loca
   site c_site{"broker-c", "sim-c", {"spec-c", "dup"}};
   b.things = {"spec-b", "dup", "dup-local"};
   a.things = {"spec-a", "dup-local"};
-  c_site.start_sim();
-  c_site.start_broker();
-  b.start_sim();
-  b.start_broker();
+  c_site.start();
+  b.start();
   a.peers = {b.port, c_site.port};
-  a.start_sim();
-  a.start_broker();
+  a.start();
   auto c = client_of(ctx, a, "fed-conflict");
   CAF_REQUIRE(wait_for_thing(*c, a, "spec-b",
                              [](const json& e) { return connected_from(e, "broker-b"); }));
@@ -437,8 +430,7 @@ CAF_TEST(a Thing claimed by two peers is a conflict routed to neither and a loca
 }
 
 CAF_TEST(a peer added to broker.peers by a reload is connected and its Things readable) {
-  b.start_sim();
-  b.start_broker();
+  b.start();
   a.start_sim(); // no peers yet
   a.start_broker();
   auto c = client_of(ctx, a, "fed-add-peer");
@@ -600,13 +592,10 @@ CAF_TEST(a peer listed unchanged across a reload keeps its link and restart-only
 CAF_TEST(removing one of two peers that claim a Thing by a reload routes it to the other) {
   site c_site{"broker-c", "sim-c", {"spec-c", "dup"}};
   b.things = {"spec-b", "dup"};
-  c_site.start_sim();
-  c_site.start_broker();
-  b.start_sim();
-  b.start_broker();
+  c_site.start();
+  b.start();
   a.peers = {b.port, c_site.port};
-  a.start_sim();
-  a.start_broker();
+  a.start();
   auto c = client_of(ctx, a, "fed-conflict-reload");
   CAF_REQUIRE(wait_for_thing(*c, a, "dup", [](const json& e) {
     return e.is_object() && e.value("state", "") == "conflict";
@@ -658,14 +647,12 @@ CAF_TEST(peers need a certificate of the configured CA when tls is configured) {
   // trusts broker-b's CA) never get broker-b's Things.
   site plain{"broker-plain", "sim-p", {"spec-p"}};
   plain.peers = {b.port};
-  plain.start_sim();
-  plain.start_broker();
+  plain.start();
   site intruder{"broker-intruder", "sim-i", {"spec-i"}};
   intruder.federation_yaml = "    tls: {certificate: " + dir + "/intruder.crt, key: " + dir
                              + "/intruder.key, ca: " + dir + "/ca.crt}\n";
   intruder.peers = {b.port};
-  intruder.start_sim();
-  intruder.start_broker();
+  intruder.start();
   auto cp = client_of(ctx, plain, "fed-plain");
   auto ci = client_of(ctx, intruder, "fed-intruder");
   CAF_CHECK(!wait_for_thing(*cp, plain, "spec-b", [](const json& e) { return !e.is_null(); },

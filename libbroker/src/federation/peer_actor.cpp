@@ -300,6 +300,34 @@ caf::timespan deadline_of(const peer_state& st, const client::operation_request&
   return st.cfg.default_deadline + st.cfg.deadline_margin;
 }
 
+/// Asks `target` (a client actor at the peer) with `msg...`, bounded by
+/// `waited`, and answers with what comes back (a remote error translated,
+/// naming the peer). The promise is registered in `pending`, so that a lost
+/// link fails it at once; a late answer after that is dropped.
+template <class Reply, class... Ts>
+caf::result<Reply> relay(self_ptr self, const client::client_actor& target, caf::timespan waited,
+                         std::function<void(const Reply&)> on_reply, Ts... msg) {
+  auto& st = self->state;
+  auto rp = self->make_response_promise<Reply>();
+  auto id = st.next_request++;
+  st.pending.emplace(id, [rp](const caf::error& err) mutable { rp.deliver(err); });
+  self->request(target, waited, std::move(msg)...)
+    .then(
+      [self, id, rp, on_reply](Reply& reply) mutable {
+        if (self->state.pending.erase(id) == 0)
+          return; // already failed (link lost)
+        if (on_reply)
+          on_reply(reply);
+        rp.deliver(std::move(reply));
+      },
+      [self, id, rp, waited](caf::error& err) mutable {
+        if (self->state.pending.erase(id) == 0)
+          return;
+        rp.deliver(translate(self->state, std::move(err), waited));
+      });
+  return rp;
+}
+
 /// Forwards `op` (as `Tag, op`) to the peer's client actor of its Thing and
 /// answers with its reply, or fails at once when the peer is not connected.
 template <class Reply, class Tag>
@@ -314,25 +342,11 @@ caf::result<Reply> forward(self_ptr self, Tag tag, client::operation_request op,
                                           op.thing_id));
   auto target = route->client;
   auto waited = deadline_of(st, op, route);
-  auto rp = self->make_response_promise<Reply>();
-  auto id = st.next_request++;
-  st.pending.emplace(id, [rp](const caf::error& err) mutable { rp.deliver(err); });
   ++st.forwarded;
-  self->request(target, waited, tag, std::move(op))
-    .then(
-      [self, id, rp, target, on_reply](Reply& reply) mutable {
-        if (self->state.pending.erase(id) == 0)
-          return; // already failed (link lost)
-        if (on_reply)
-          on_reply(reply, target);
-        rp.deliver(std::move(reply));
-      },
-      [self, id, rp, waited](caf::error& err) mutable {
-        if (self->state.pending.erase(id) == 0)
-          return;
-        rp.deliver(translate(self->state, std::move(err), waited));
-      });
-  return rp;
+  std::function<void(const Reply&)> then;
+  if (on_reply)
+    then = [on_reply, target](const Reply& reply) { on_reply(reply, target); };
+  return relay<Reply>(self, target, waited, std::move(then), tag, std::move(op));
 }
 
 /// receive_response for a send_request that went through this actor: asks
@@ -347,25 +361,10 @@ caf::result<client::operation_reply> collect(self_ptr self, client::receive_resp
                                           st.name_of_peer()));
   auto target = i->second;
   st.noblock.erase(i);
-  auto rp = self->make_response_promise<client::operation_reply>();
-  auto id = st.next_request++;
-  st.pending.emplace(id, [rp](const caf::error& err) mutable { rp.deliver(err); });
-  auto waited = st.cfg.default_deadline + st.cfg.deadline_margin;
-  self->request(target, waited, tag, message_id)
-    .then(
-      [self, id, rp](client::operation_reply& reply) mutable {
-        if (self->state.pending.erase(id) == 0)
-          return;
-        rp.deliver(std::move(reply));
-      },
-      [self, id, rp, waited](caf::error& err) mutable {
-        if (self->state.pending.erase(id) == 0)
-          return;
-        rp.deliver(translate(self->state, std::move(err), waited));
-      });
-  return rp;
+  return relay<client::operation_reply>(self, target,
+                                        st.cfg.default_deadline + st.cfg.deadline_margin,
+                                        nullptr, tag, message_id);
 }
-
 
 client::client_status status_of(const peer_state& st) {
   client::client_status cs;
