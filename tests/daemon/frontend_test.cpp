@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "broker/frontend_impl.hpp"
 #include "broker_fixture.hpp"
 #include "holobroker/wire/requests.hpp"
 #include "holobroker/wire/timeout.hpp"
@@ -403,7 +404,8 @@ CAF_TEST(a client that keeps the socket full does not hold back the replies of o
       from_client("flooder", op("flooder", "motor", "position")));
   front->wake();
   sched.run_once(); // one wake-up reads one bounded batch
-  CAF_CHECK_EQUAL(front->inbound.size(), 300u - 64u);
+  CAF_CHECK_EQUAL(front->inbound.size(),
+                  300u - static_cast<std::size_t>(broker::frontend::read_batch));
   // The Thing answers the measured client now: that reply is written
   // before the rest of the flood is read.
   caf::anon_send(connection, client::receive_response_atom_v, std::string{"release:0"});
