@@ -1,7 +1,7 @@
 #include "connection_retirement.hpp"
+#include "quiet_period.hpp"
 
 #include <memory>
-#include <optional>
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
@@ -22,12 +22,8 @@ void retire_connection(caf::actor_system& sys, client::client_actor client, caf:
       self->send_exit(c, caf::exit_reason::user_shutdown);
       self->quit();
     };
-    // Requests sent before the front end took the new directory may still
-    // be on their way (CAF orders messages per sender, and the front end is
-    // not this watcher): idle counts only when it was idle at two checks
-    // `every` apart without a request sent in between, the first check
-    // one period after the retirement began.
-    auto sent_at_last_idle = std::make_shared<std::optional<std::uint64_t>>();
+    // The first check one period after the retirement began (quiet_period.hpp).
+    auto quiet = std::make_shared<quiet_period>();
     self->delayed_send(self, every, drain_atom_v);
     return {
       [=](drain_atom) {
@@ -35,15 +31,12 @@ void retire_connection(caf::actor_system& sys, client::client_actor client, caf:
           .then(
             [=](const client::client_status& cs) {
               bool idle = cs.in_flight == 0 && cs.waiting_to_send == 0;
-              if (idle && *sent_at_last_idle == cs.requests_sent)
+              if (quiet->check(idle, cs.requests_sent))
                 close("idle");
               else if (self->clock().now() >= give_up_at)
                 close("deadline passed");
-              else {
-                *sent_at_last_idle = idle ? std::optional<std::uint64_t>{cs.requests_sent}
-                                          : std::nullopt;
+              else
                 self->delayed_send(self, every, drain_atom_v);
-              }
             },
             [=](const caf::error&) { close("no status"); });
       },

@@ -23,6 +23,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "broker/quiet_period.hpp"
 #include "client/backoff.hpp"
 #include "holobroker/client/error.hpp"
 #include "holobroker/federation/federation.hpp"
@@ -60,9 +61,9 @@ struct peer_state {
   /// Removed from broker.peers: no more reports, reconnects or pings.
   bool retiring = false;
   clock_type::time_point retired_at;
-  /// While retiring: requests that came in, and their count at the last check.
+  /// While retiring: requests that came in, and when it may quit.
   std::uint64_t arrivals = 0;
-  std::uint64_t arrivals_checked = 0;
+  broker::quiet_period quiet;
 
   // What is still in flight when the actor ends (shutdown) fails, here and
   // not in an attach_functor: CAF destroys the state (on_exit) before it
@@ -150,11 +151,12 @@ constexpr auto quiet_check = std::chrono::milliseconds{50};
 /// accepted while the peer was configured, and the peer still serves them:
 /// they end as they would have (a reply, the Thing's error, TIMEOUT at the
 /// deadline, or the loss of the link, naming the peer), none is cut short.
-/// New requests get `unknown_thing`. The actor quits when nothing is in
-/// flight and no request came in since the last check (`quiet_check`
-/// earlier): a request the front end sent before it had the directory
-/// without the peer's Things still gets its unknown-Thing answer instead
-/// of meeting a dead actor, as the fleet does for a retired connection.
+/// New requests get `unknown_thing`. The actor quits when it was idle at
+/// two checks `quiet_check` apart with no request in between, the rule the
+/// fleet uses for a retired connection (broker/quiet_period.hpp): a request
+/// the front end sent before it had the directory without the peer's
+/// Things still gets its unknown-Thing answer instead of meeting a dead
+/// actor.
 void retire(self_ptr self) {
   auto& st = self->state;
   if (st.retiring)
@@ -181,14 +183,13 @@ void check_retired(self_ptr self) {
                  st.name_of_peer(), st.noblock.size());
     st.noblock.clear(); // a later receive_response gets unknown_message
   }
-  if (st.pending.empty() && st.noblock.empty() && st.arrivals == st.arrivals_checked) {
+  if (st.quiet.check(st.pending.empty() && st.noblock.empty(), st.arrivals)) {
     spdlog::info("federation: {} (removed from broker.peers) has nothing in flight; its peer "
                  "actor stops",
                  st.name_of_peer());
     self->quit();
     return;
   }
-  st.arrivals_checked = st.arrivals;
   self->delayed_send(self, quiet_check, retire_atom_v);
 }
 
