@@ -19,12 +19,17 @@ export UBSAN_OPTIONS="print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 #   input, the old limit on a free core, and it fires inside an endless loop);
 #   the wall-clock timeout is only the backstop for a hang that burns no CPU,
 #   long enough that a job getting a fraction of a percent of a core does not
-#   trip it.
+#   trip it. HOLOBROKER_FUZZ_WALL_TIMEOUT=SECONDS changes it: a long campaign
+#   on a shared machine sets it high so that it can be paused (kill -STOP,
+#   kill -CONT) while benchmarks run, a pause being wall-clock time too; the
+#   CPU-time budget still catches every hang that burns CPU, which is every
+#   hang the targets can have (none of them blocks: pure functions, and the
+#   front end under CAF's deterministic test coordinator).
 # -rss_limit_mb: runaway allocation is a finding.
 # The default entropic power schedule stays on: its bookkeeping costs about a
 #   tenth of the run time, and it spends the executions on the inputs that
 #   find new features.
-fuzz_common_flags=(-timeout=300 -rss_limit_mb=2048 -print_final_stats=1)
+fuzz_common_flags=(-timeout="${HOLOBROKER_FUZZ_WALL_TIMEOUT:-300}" -rss_limit_mb=2048 -print_final_stats=1)
 
 # fuzz_setup BUILD TARGET: sets fuzz_binary, fuzz_corpus, fuzz_artifacts and
 # fuzz_flags (the target's own libFuzzer flags) for TARGET (wire, config or
