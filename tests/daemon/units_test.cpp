@@ -119,9 +119,42 @@ CAF_TEST(reload plan compares Things by id and whole configuration) {
   CAF_CHECK(plan.needs_restart.empty());
   CAF_CHECK_EQUAL(broker::to_string(plan), "+d -b ~c (1 unchanged)");
   next.middleman_port = 4242;
-  CAF_CHECK_EQUAL(broker::plan_reload(running, next).needs_restart,
-                  std::vector<std::string>{"broker.middleman"});
+  auto restart = broker::plan_reload(running, next).needs_restart;
+  CAF_REQUIRE_EQUAL(restart.size(), 1u);
+  CAF_CHECK_EQUAL(restart[0].key, "broker.middleman");
   CAF_CHECK(broker::plan_reload(running, running).empty());
+}
+
+CAF_TEST(a reload warns about a restart-only key at file line and column of the new file) {
+  auto running = config::parse_config("broker:\n  middleman: {port: 4242}\nthings: []\n", "a.yaml");
+  // Things change too: the plan still applies them.
+  auto next = config::parse_config("# moved down by a comment\n"
+                                   "things:\n"
+                                   "  - {id: a, address: IPC}\n"
+                                   "broker:\n"
+                                   "  id: holobroker\n"
+                                   "  middleman:\n"
+                                   "    port: 4343\n",
+                                   "b.yaml");
+  CAF_REQUIRE(running && next);
+  CAF_CHECK_EQUAL(next->source.file, "b.yaml");
+  auto plan = broker::plan_reload(*running, *next);
+  CAF_REQUIRE_EQUAL(plan.added.size(), 1u);
+  CAF_CHECK_EQUAL(plan.added[0].thing_id, "a");
+  CAF_REQUIRE_EQUAL(plan.needs_restart.size(), 1u);
+  const auto& k = plan.needs_restart[0];
+  CAF_CHECK_EQUAL(k.key, "broker.middleman");
+  CAF_CHECK_EQUAL(k.line, 6);
+  CAF_CHECK_EQUAL(k.column, 3);
+  CAF_CHECK_EQUAL(broker::to_string(k),
+                  "b.yaml:6:3: broker.middleman: changed; it takes effect only after a restart");
+  // The loader noted the keys it read, nested ones and a Thing's too.
+  CAF_CHECK(next->source.find("broker.middleman.port") != nullptr
+            && *next->source.find("broker.middleman.port") == (config::source_mark{7, 5}));
+  CAF_CHECK(next->source.find("things[0].address") != nullptr
+            && *next->source.find("things[0].address") == (config::source_mark{3, 13}));
+  CAF_CHECK_EQUAL(next->source.nearest("broker.middleman.host"), "broker.middleman");
+  CAF_CHECK_EQUAL(next->source.nearest("broker.federation.tls"), "broker");
 }
 
 CAF_TEST(latency percentiles use nearest rank over a bounded window) {

@@ -577,8 +577,9 @@ CAF_TEST(a peer listed unchanged across a reload keeps its link and restart-only
   CAF_CHECK(wait_for_peers(*c, a, [&](const json& peers) {
     return peers.size() == 2 && peer_at(peers, nobody).value("state", "") == "disconnected";
   }));
-  CAF_CHECK(log_has(a, "reload: broker.federation.listen changed; it takes effect only after a "
-                       "restart"));
+  // Named where it is in the file (write_config: `listen` on line 6).
+  CAF_CHECK(log_has(a, "reload: " + a.config_file + ":6:5: broker.federation.listen: changed; "
+                       "it takes effect only after a restart"));
   a.port = old_port;
   // The unchanged peer's link was never re-made, and it still serves.
   auto r = call(*c, a, "spec-b", "integration_time", "readproperty");

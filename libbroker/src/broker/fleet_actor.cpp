@@ -220,7 +220,7 @@ std::string apply_config(self_ptr self, const config::broker_config& next) {
   auto& st = self->state;
   auto plan = plan_reload(st.running, next);
   for (const auto& key : plan.needs_restart)
-    spdlog::warn("reload: {} changed; it takes effect only after a restart", key);
+    spdlog::warn("reload: {}", to_string(key));
   auto keep = st.running;
   // Things are (re)connected with the new temp_dir only if it was unchanged;
   // broker-level settings stay as running until a restart.
@@ -228,6 +228,8 @@ std::string apply_config(self_ptr self, const config::broker_config& next) {
   merged.things = next.things;
   merged.drain_grace = next.drain_grace;
   merged.logging = next.logging;
+  // Positions are of the file as last read (the one an operator edits).
+  merged.source = next.source;
   for (const auto& id : plan.removed)
     remove_thing(self, id, departure::retire);
   for (const auto& thing : plan.changed)

@@ -4,6 +4,37 @@
 
 namespace holobroker::broker {
 
+namespace {
+
+/// Where `key` is in `source`, or where it would be when it was removed.
+restart_key locate(const config::config_source& source, std::string key) {
+  restart_key out;
+  out.file = source.file;
+  out.at = source.nearest(key);
+  // With no file there is no position to give, and no file to have lost
+  // the key from.
+  out.removed = !source.file.empty() && out.at != key;
+  if (const auto* mark = source.find(out.at)) {
+    out.line = mark->line;
+    out.column = mark->column;
+  }
+  out.key = std::move(key);
+  return out;
+}
+
+} // namespace
+
+std::string to_string(const restart_key& key) {
+  std::string what = key.removed ? fmt::format("removed; the running {} stays until a restart",
+                                               key.key == "broker.federation" ? "federation"
+                                                                              : "setting")
+                                 : "changed; it takes effect only after a restart";
+  if (key.file.empty())
+    return key.key + ": " + what;
+  return config::config_error{key.file, key.line, key.column, key.key, std::move(what)}
+    .to_string();
+}
+
 reload_plan plan_reload(const config::broker_config& running, const config::broker_config& next) {
   reload_plan plan;
   for (const auto& thing : next.things) {
@@ -20,7 +51,7 @@ reload_plan plan_reload(const config::broker_config& running, const config::brok
       plan.removed.push_back(thing.thing_id);
   auto check = [&](bool same, const char* key) {
     if (!same)
-      plan.needs_restart.emplace_back(key);
+      plan.needs_restart.push_back(locate(next.source, key));
   };
   check(running.id == next.id, "broker.id");
   check(running.temp_dir == next.temp_dir, "broker.temp_dir");

@@ -30,6 +30,22 @@ const thing_config* broker_config::find_thing(std::string_view thing_id) const {
   return nullptr;
 }
 
+const source_mark* config_source::find(std::string_view key) const {
+  auto it = keys.find(key);
+  return it == keys.end() ? nullptr : &it->second;
+}
+
+std::string config_source::nearest(std::string_view key) const {
+  while (!key.empty()) {
+    if (find(key) != nullptr)
+      return std::string{key};
+    // Up one level: `a.b[2].c` -> `a.b[2]` -> `a.b` -> `a`.
+    auto cut = key.find_last_of(".[");
+    key = key.substr(0, cut == std::string_view::npos ? 0 : cut);
+  }
+  return {};
+}
+
 std::string config_error::to_string() const {
   return yaml::located_error{file, line, column, key, message}.to_string();
 }
@@ -64,7 +80,25 @@ namespace {
 /// daemon's own value kinds (durations, addresses, listeners).
 class config_reader : public yaml::strict_reader {
 public:
-  using strict_reader::strict_reader;
+  /// Notes the position of every key it checks in `source` (not owned).
+  config_reader(std::string_view file, config_source& source)
+    : strict_reader(file), source_(&source) {
+    source_->file = std::string{file};
+  }
+
+  // The strict check, and where each key of the mapping is: every section
+  // of the daemon's file passes here before it is read, so the positions
+  // come from the one parse the values come from.
+  void check_keys(const YAML::Node& map, const std::string& path,
+                  const std::vector<std::string_view>& allowed) const {
+    strict_reader::check_keys(map, path, allowed);
+    for (auto it = map.begin(); it != map.end(); ++it) {
+      const auto& mark = it->first.Mark();
+      if (!mark.is_null())
+        source_->keys.insert_or_assign(join(path, it->first.Scalar()),
+                                       source_mark{mark.line + 1, mark.column + 1});
+    }
+  }
 
   // "[HOST:]PORT" (HOST may be [v6]); `host` keeps its default without one.
   void host_port(const YAML::Node& v, const std::string& key, std::string& host_out,
@@ -388,6 +422,8 @@ public:
   }
 
 private:
+  config_source* source_;
+
   /// Things of one connection (shared_connection.hpp) must agree on what
   /// the connection itself does.
   void check_shared_connection(const YAML::Node& node, const std::string& path,
@@ -418,9 +454,12 @@ config_error to_config_error(yaml::located_error err) {
 } // namespace
 
 config_result parse_config(std::string_view yaml, std::string_view file) {
-  config_reader reader{file};
+  config_source source;
+  config_reader reader{file, source};
   try {
-    return reader.read(reader.load(yaml));
+    auto cfg = reader.read(reader.load(yaml));
+    cfg.source = std::move(source);
+    return cfg;
   } catch (yaml::located_error& error) { // the security and limits sections' too
     return unexpected{to_config_error(std::move(error))};
   }

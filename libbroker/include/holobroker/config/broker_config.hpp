@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -115,6 +116,33 @@ struct federation_config {
   friend bool operator==(const federation_config&, const federation_config&) = default;
 };
 
+/// Where a key is in the file: 1-based line and column of the key itself.
+struct source_mark {
+  int line = 0;
+  int column = 0;
+
+  friend bool operator==(const source_mark&, const source_mark&) = default;
+};
+
+/// Where the loader found the keys it read (those of `broker`, `defaults`
+/// and `things`; the security and limits sections report their own errors):
+/// the one owner of positions, so a reload can point at a key's line in the
+/// new file without parsing it a second time.
+struct config_source {
+  /// The file the keys were read from; empty when the configuration was
+  /// not read from a file (then no position is known).
+  std::string file;
+  /// Dotted key path (`broker.federation.listen`, `things[0].id`) -> mark.
+  std::map<std::string, source_mark, std::less<>> keys;
+
+  /// The mark of `key`, or nullptr when the file does not have it.
+  const source_mark* find(std::string_view key) const;
+  /// `key` when the file has it, else its nearest enclosing key the file
+  /// has (`broker.federation.listen` -> `broker.federation` -> `broker`),
+  /// else "" (the file itself).
+  std::string nearest(std::string_view key) const;
+};
+
 struct broker_config {
   /// Broker id: the front end's routing id and IPC file name.
   std::string id = "holobroker";
@@ -136,6 +164,8 @@ struct broker_config {
   http_config http;         ///< `broker.http:`
   federation_config federation; ///< `broker.federation:` and `broker.peers:`
   std::vector<thing_config> things;
+  /// Where each key came from (filled by parse_config).
+  config_source source;
 
   const thing_config* find_thing(std::string_view thing_id) const;
 };
