@@ -27,7 +27,12 @@ frontend_impl::behavior_type frontend_fn(self_ptr self, frontend_config cfg,
   st.fleet = std::move(fleet);
   st.fanin = std::move(fanin);
   self->send(st.directory.source(), client::watch_atom_v);
-  st.socket->watch(st.wake.callback_for(caf::actor_cast<caf::weak_actor_ptr>(self)));
+  // Reading is urgent: a client's request must not wait in the mailbox
+  // behind other clients' pending answers (frontend_lanes.hpp); CAF's
+  // mailbox still gives the normal messages a share of every round, and
+  // each wake-up reads at most read_batch messages.
+  st.socket->watch(st.wake.callback_for(caf::actor_cast<caf::weak_actor_ptr>(self),
+                                        caf::message_priority::high));
   return {
     [self](put_atom, client::thing_directory& next) {
       // Only the followed source's, never older than the spawn snapshot.

@@ -53,20 +53,6 @@ wire::response reply_of(self_ptr self, std::uint64_t id, const client::operation
   return res;
 }
 
-client::operation_request to_operation(const wire::request& req) {
-  client::operation_request op;
-  op.thing_id = req.header.thing_id;
-  op.objekt = req.header.objekt;
-  op.objekt_json = req.header.objekt_json; // null or a list: forwarded verbatim
-  op.operation = req.header.operation;
-  op.payload = req.payload;
-  op.preserialized = req.preserialized;
-  op.payload_content_type = req.header.payload_content_type;
-  op.preencoded_payload_content_type = req.header.preencoded_payload_content_type;
-  op.options.server_context = req.header.server_context;
-  op.options.thing_context = req.header.thing_context;
-  return op;
-}
 
 /// Answers a request for a Thing the directory does not have, without
 /// entering it anywhere: not in the table, not in the per-Thing stats.
@@ -90,6 +76,21 @@ void refuse_unknown_thing(self_ptr self, const wire::request& req,
 }
 
 } // namespace
+
+client::operation_request to_operation(const wire::request& req) {
+  client::operation_request op;
+  op.thing_id = req.header.thing_id;
+  op.objekt = req.header.objekt;
+  op.objekt_json = req.header.objekt_json; // null or a list: forwarded verbatim
+  op.operation = req.header.operation;
+  op.payload = req.payload;
+  op.preserialized = req.preserialized;
+  op.payload_content_type = req.header.payload_content_type;
+  op.preencoded_payload_content_type = req.header.preencoded_payload_content_type;
+  op.options.server_context = req.header.server_context;
+  op.options.thing_context = req.header.thing_context;
+  return op;
+}
 
 std::uint64_t track(self_ptr self, const wire::request& req, bool counted,
                     std::optional<security::audit_record> audit) {
@@ -158,17 +159,11 @@ void forward(self_ptr self, const wire::request& req,
     refuse_unknown_thing(self, req, audit);
     return;
   }
+  bool client_idle = st.guard.in_flight(req.routing_id) == 0;
   if (req.header.server_context.oneway) {
     st.guard.passed_oneway(audit);
     ++st.stats.of(req.header.thing_id).oneway;
-    auto message_id = req.header.message_id;
-    auto who = printable(req.routing_id);
-    self->request(route->client, caf::infinite, client::oneway_atom_v, to_operation(req))
-      .then([](const std::string&) {},
-            [message_id, who](const caf::error& err) {
-              spdlog::warn("front end: oneway request {} from {} not delivered: {}", message_id,
-                           who, client::describe(err));
-            });
+    send_to_thing(self, req, route->client, 0, client_idle);
     return;
   }
   // A client whose replies are being thrown away, or with too many
@@ -182,19 +177,19 @@ void forward(self_ptr self, const wire::request& req,
     return;
   }
   auto id = track(self, req, true, std::move(audit));
-  // The client core bounds every request by its deadline, so no timeout here.
-  self->request(route->client, caf::infinite, client::execute_atom_v, to_operation(req))
-    .then(
-      [self, id](const client::operation_reply& rep) {
-        if (self->state.in_flight.count(id) == 0)
-          return;
-        complete(self, id, reply_of(self, id, rep), request_outcome::reply);
-      },
-      [self, id](const caf::error& err) {
-        if (self->state.in_flight.count(id) == 0)
-          return;
-        complete(self, id, failure(self, id, err), outcome_of(err));
-      });
+  send_to_thing(self, req, route->client, id, client_idle);
+}
+
+void answered(self_ptr self, std::uint64_t id, const client::operation_reply& rep) {
+  if (self->state.in_flight.count(id) == 0)
+    return;
+  complete(self, id, reply_of(self, id, rep), request_outcome::reply);
+}
+
+void failed(self_ptr self, std::uint64_t id, const caf::error& err) {
+  if (self->state.in_flight.count(id) == 0)
+    return;
+  complete(self, id, failure(self, id, err), outcome_of(err));
 }
 
 } // namespace holobroker::broker::frontend

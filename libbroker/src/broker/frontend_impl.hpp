@@ -6,6 +6,7 @@
 //   frontend_actor.cpp         spawning, the behaviour (which job handles what)
 //   frontend_intake.cpp        the socket: reading, hololinked's strictness, replies
 //   frontend_forwarding.cpp    the table of requests in flight, forwarding to Things
+//   frontend_lanes.hpp/.cpp    the lane (CAF priority) each request travels on to its Thing
 //   frontend_introspection.cpp the broker's own actions (ping, things, status, last_event)
 //   frontend_drain.cpp         shutting down without losing a request
 //   frontend_stats.hpp/.cpp    the counters of the status document
@@ -26,6 +27,7 @@
 #include <spdlog/spdlog.h>
 
 #include "broker/frontend_directory.hpp"
+#include "broker/frontend_lanes.hpp"
 #include "broker/frontend_stats.hpp"
 #include "broker/log_throttle.hpp"
 #include "client/wake.hpp"
@@ -75,6 +77,7 @@ struct frontend_state {
   fleet_actor fleet;
   fanin_actor fanin;
   std::unordered_map<std::uint64_t, pending_request> in_flight;
+  lane_table lanes;
   std::uint64_t next_request = 1;
   frontend_stats stats;
   frontend_guard guard;
@@ -152,6 +155,21 @@ wire::response broker_exception(self_ptr self, std::uint64_t id, std::string typ
 /// Passes an admitted request on to its Thing's client actor.
 void forward(self_ptr self, const wire::request& req,
              std::optional<security::audit_record> audit);
+
+/// The operation a Thing's client actor is asked for `req`.
+client::operation_request to_operation(const wire::request& req);
+
+/// The Thing's answer to the tracked request `id` (ignored if it ended already).
+void answered(self_ptr self, std::uint64_t id, const client::operation_reply& rep);
+void failed(self_ptr self, std::uint64_t id, const caf::error& err);
+
+// -- lanes (frontend_lanes.cpp) -------------------------------------------------------
+
+/// Sends `req` (tracked as `id`; 0: oneway) to `to` on its (client, Thing)
+/// pair's lane, or holds it there while the pair changes lanes;
+/// `client_idle`: the client had nothing else in flight.
+void send_to_thing(self_ptr self, const wire::request& req, const client::client_actor& to,
+                   std::uint64_t id, bool client_idle);
 
 // -- the broker's own actions (frontend_introspection.cpp) -----------------------------
 

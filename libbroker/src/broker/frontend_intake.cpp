@@ -16,7 +16,7 @@ namespace {
 void schedule_read(self_ptr self) {
   // ZMQ_FD is edge-triggered and a send may consume the edge: look again.
   if (self->state.wake.arm())
-    self->send(self, readable_atom_v);
+    self->send<caf::message_priority::high>(self, readable_atom_v);
 }
 
 void reply_invalid(self_ptr self, const wire::request& req, std::string type,

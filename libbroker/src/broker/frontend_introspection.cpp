@@ -43,6 +43,9 @@ void collect_status(self_ptr self, std::size_t own, status_done done, status_fai
           b.reloads = reloads;
           auto doc = status_payload(b, things, st.stats.things(), events, peers);
           doc["broker"]["security"] = st.guard.to_json();
+          doc["broker"]["lanes"] = {{"quick_sent", st.lanes.quick_sent},
+                                    {"held", st.lanes.held_total},
+                                    {"pairs", st.lanes.pairs.size()}};
           done(std::move(doc));
         },
         failed);

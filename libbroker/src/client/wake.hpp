@@ -8,6 +8,7 @@
 #include <memory>
 
 #include <caf/actor_cast.hpp>
+#include <caf/message_priority.hpp>
 #include <caf/send.hpp>
 #include <caf/weak_intrusive_ptr.hpp>
 
@@ -20,13 +21,23 @@ class wake_flag {
 public:
   wake_flag() : pending_(std::make_shared<std::atomic<bool>>(false)) {}
 
-  /// The callback for transport::watch(); holds `target` weakly.
-  transport::wake_callback callback_for(caf::weak_actor_ptr target) const {
-    return [pending = pending_, target = std::move(target)] {
+  /// The callback for transport::watch(); holds `target` weakly. With
+  /// `priority` high, `readable` overtakes the normal messages in the
+  /// target's mailbox (the front end: frontend_lanes.hpp says why).
+  transport::wake_callback
+  callback_for(caf::weak_actor_ptr target,
+               caf::message_priority priority = caf::message_priority::normal) const {
+    return [pending = pending_, target = std::move(target), priority] {
       if (pending->exchange(true))
         return;
-      if (auto strong = target.lock())
-        caf::anon_send(caf::actor_cast<caf::actor>(strong), readable_atom_v);
+      auto strong = target.lock();
+      if (!strong)
+        return;
+      auto dest = caf::actor_cast<caf::actor>(strong);
+      if (priority == caf::message_priority::high)
+        caf::anon_send<caf::message_priority::high>(dest, readable_atom_v);
+      else
+        caf::anon_send(dest, readable_atom_v);
     };
   }
 

@@ -47,6 +47,14 @@ public:
   /// BlockingIOError reply to send instead.
   std::optional<wire::response> over_limit(const wire::request& req, std::string_view broker_id);
 
+  /// How many requests of `identity` are in flight (started, not ended).
+  std::uint32_t in_flight(const wire::shared_bytes& identity) const {
+    if (in_flight_.empty())
+      return 0;
+    auto i = in_flight_.find(std::string{identity.view()});
+    return i == in_flight_.end() ? 0 : i->second;
+  }
+
   /// A request of `identity` is in flight / has ended with `outcome`.
   void started(const wire::shared_bytes& identity);
   void ended(const wire::shared_bytes& identity, std::optional<security::audit_record>& audit,
