@@ -18,6 +18,7 @@
 #include "holobroker/broker/type_ids.hpp"
 #include "holobroker/client/error.hpp"
 #include "holobroker/wire/request.hpp"
+#include "holobroker/wire/requests.hpp"
 #include "holobroker/wire/response.hpp"
 #include "support/fake_sockets.hpp"
 
@@ -80,6 +81,20 @@ inline constexpr const char* release_held_thing = "release-held";
 
 events::event_subscriber_actor spawn_fake_subscriber(caf::actor_system& sys,
                                                      std::shared_ptr<subscriber_script> s);
+
+/// A request as the front end sees it: frame 0 = the client's identity.
+inline wire::multipart from_client(const std::string& client_id, const wire::request& req) {
+  auto frames = wire::craft_request("holobroker", req);
+  frames[0] = wire::shared_bytes::copy_of(client_id);
+  return frames;
+}
+
+/// A request of `client` to the broker "holobroker" for `thing`.
+inline wire::request op(const std::string& client, const std::string& thing,
+                        const std::string& objekt,
+                        std::string_view operation = wire::op::read_property) {
+  return wire::make_operation(client, "holobroker", thing, objekt, operation);
+}
 
 struct broker_fixture : test_coordinator_fixture<broker_test_config> {
   std::shared_ptr<fake_wire_state> front = std::make_shared<fake_wire_state>();

@@ -18,17 +18,6 @@ using broker::frontend::quick_depth;
 
 namespace {
 
-wire::multipart from_client(const std::string& client_id, const wire::request& req) {
-  auto frames = wire::craft_request("holobroker", req);
-  frames[0] = wire::shared_bytes::copy_of(client_id);
-  return frames;
-}
-
-wire::request op(const std::string& client, const std::string& thing, const std::string& objekt,
-                 std::string_view operation = wire::op::read_property) {
-  return wire::make_operation(client, "holobroker", thing, objekt, operation);
-}
-
 wire::request oneway_write(const std::string& client, const std::string& thing,
                            const std::string& objekt) {
   auto ctx = wire::default_operation_context();

@@ -22,11 +22,6 @@ using namespace holobroker::test;
 
 namespace {
 
-wire::request op(const std::string& client, const std::string& thing, const std::string& objekt,
-                 std::string_view operation = wire::op::read_property) {
-  return wire::make_operation(client, "holobroker", thing, objekt, operation);
-}
-
 security::policy_rule rule(std::uint32_t uid, std::vector<std::string> things,
                            std::initializer_list<security::operation> ops) {
   return test::rule(test::uid_selector(uid), std::move(things), ops);

@@ -15,18 +15,6 @@ using namespace holobroker::test;
 
 namespace {
 
-/// A request as the front end sees it: frame 0 = the client's identity.
-wire::multipart from_client(const std::string& client_id, const wire::request& req) {
-  auto frames = wire::craft_request("holobroker", req);
-  frames[0] = wire::shared_bytes::copy_of(client_id);
-  return frames;
-}
-
-wire::request op(const std::string& client, const std::string& thing, const std::string& objekt,
-                 std::string_view operation = wire::op::read_property) {
-  return wire::make_operation(client, "holobroker", thing, objekt, operation);
-}
-
 struct fixture : broker_fixture {
   broker::frontend_actor frontend;
   broker::fanin_actor fanin;
