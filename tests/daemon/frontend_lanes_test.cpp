@@ -156,4 +156,29 @@ CAF_TEST(a held request that the drain fails never reaches its Thing and is answ
   CAF_CHECK_EQUAL(front->sent.size(), quick_depth + 1);
 }
 
+CAF_TEST(oneway requests held behind a slow Thing are bounded and the excess is counted) {
+  using broker::frontend::max_held;
+  for (std::uint32_t i = 0; i < quick_depth; ++i)
+    client_sends(from_client("c", op("c", "motor", "hang")));
+  for (std::size_t i = 0; i < max_held + 3; ++i)
+    client_sends(from_client("c", oneway_write("c", "motor", "w" + std::to_string(i))));
+  // An answered request beyond the bound is refused at once.
+  client_sends(from_client("c", op("c", "motor", "late-read")));
+  CAF_REQUIRE_EQUAL(front->sent.size(), 1u);
+  auto refused = sent_response(0);
+  CAF_CHECK(refused.header.type == wire::message_type::exception);
+  CAF_CHECK(refused.payload.view().find("BlockingIOError") != std::string_view::npos);
+  auto lanes = lanes_status();
+  CAF_CHECK_EQUAL(lanes["held"], max_held);
+  CAF_CHECK_EQUAL(lanes["refused"], 4);
+  // The held ones go once the quick ones are answered, in order, and only they.
+  for (std::uint32_t i = 0; i < quick_depth; ++i)
+    release(i);
+  CAF_REQUIRE_EQUAL(router_calls->oneway.size(), max_held);
+  CAF_CHECK_EQUAL(router_calls->oneway.front().objekt, "w0");
+  CAF_CHECK_EQUAL(router_calls->oneway.back().objekt, "w" + std::to_string(max_held - 1));
+  auto after = lanes_status();
+  CAF_CHECK_EQUAL(after["pairs"], 0);
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -45,6 +45,7 @@ void collect_status(self_ptr self, std::size_t own, status_done done, status_fai
           doc["broker"]["security"] = st.guard.to_json();
           doc["broker"]["lanes"] = {{"quick_sent", st.lanes.quick_sent},
                                     {"held", st.lanes.held_total},
+                                    {"refused", st.lanes.refused},
                                     {"pairs", st.lanes.pairs.size()}};
           done(std::move(doc));
         },

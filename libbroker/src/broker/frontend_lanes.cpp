@@ -76,6 +76,26 @@ void lane_done(self_ptr self, const std::string& key) {
     pairs.erase(key);
 }
 
+/// A request beyond max_held: refused like one beyond the client's bound.
+void refuse_held(self_ptr self, const wire::request& req, std::uint64_t id) {
+  ++self->state.lanes.refused;
+  if (id == 0) {
+    client_log(self, spdlog::level::warn,
+               "front end: oneway request {} from {} for {} dropped: {} requests of this "
+               "client wait for its earlier ones to {}",
+               req.header.message_id, printable(req.routing_id), req.header.thing_id, max_held,
+               req.header.thing_id);
+    return;
+  }
+  complete(self, id,
+           broker_exception(self, id, "BlockingIOError",
+                            fmt::format("holobroker: {} requests of this client already wait "
+                                        "for its earlier ones to Thing '{}'; wait for replies "
+                                        "first",
+                                        max_held, req.header.thing_id)),
+           request_outcome::error);
+}
+
 } // namespace
 
 void send_to_thing(self_ptr self, const wire::request& req, const client::client_actor& to,
@@ -89,6 +109,10 @@ void send_to_thing(self_ptr self, const wire::request& req, const client::client
   if (id == 0)
     r.who = printable(req.routing_id);
   if (!pair.held.empty() || (pair.quick && pair.outstanding >= quick_depth)) {
+    if (pair.held.size() >= max_held) {
+      refuse_held(self, req, id);
+      return;
+    }
     ++lanes.held_total;
     pair.held.push_back(std::move(r));
     return;

@@ -23,6 +23,7 @@
 // Oneway requests take their place in the same order (they are outstanding
 // until the client actor acknowledges them).
 
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <optional>
@@ -37,6 +38,14 @@ namespace holobroker::broker::frontend {
 
 /// How many requests of one pair may be outstanding on the quick lane.
 inline constexpr std::uint32_t quick_depth = 4;
+
+/// How many requests one pair may have held. Requests that are answered
+/// are bounded anyway (limits.max_in_flight_per_client, they are in
+/// flight); oneway ones are not, and a client that keeps sending them
+/// while its quick requests wait for a slow Thing must not grow the front
+/// end without bound: beyond this, a request is refused (BlockingIOError;
+/// a oneway one is dropped, logged and counted).
+inline constexpr std::size_t max_held = 1024;
 
 /// A request on its way to (or held for) a Thing's client actor.
 struct lane_request {
@@ -60,6 +69,7 @@ struct lane_table {
   std::unordered_map<std::string, pair_lane> pairs;
   std::uint64_t quick_sent = 0;  ///< requests sent on the quick lane (status)
   std::uint64_t held_total = 0;  ///< requests held for a lane change (status)
+  std::uint64_t refused = 0;     ///< beyond max_held (status)
 
   static std::string key(const wire::shared_bytes& identity, std::string_view thing_id) {
     // Length-prefixed: routing ids are arbitrary bytes.
