@@ -55,12 +55,16 @@ rate=$((elapsed > 0 ? executed / elapsed : executed))
 time=$(printf '%dh%02dm%02ds' $((elapsed / 3600)) $((elapsed % 3600 / 60)) $((elapsed % 60)))
 if [ "$status" -eq 0 ]; then
   verdict="no finding"
+elif [ "$status" -eq 72 ]; then
+  # libFuzzer's exit status after SIGINT (-interrupted_exitcode): stopped
+  # early, not a finding; the executions so far are counted above.
+  verdict="interrupted (SIGINT) before $runs executions, no finding"
 else
   verdict="FINDING (exit $status), see $fuzz_artifacts/"
 fi
 echo "campaign: fuzz_$target $executed executions in $time ($rate/s), $verdict;" \
   "corpus $(ls "$fuzz_corpus" | wc -l) inputs; log $log" | tee -a "$log"
-if [ "$status" -ne 0 ]; then
+if [ "$status" -ne 0 ] && [ "$status" -ne 72 ]; then
   fuzz_replay_hint
 fi
 exit "$status"
