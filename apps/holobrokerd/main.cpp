@@ -87,8 +87,7 @@ void announce(const broker::broker_node& node, const http::http_server* web) {
 /// Applies a SIGHUP; an invalid file leaves everything as it was. Updates
 /// `grace` and `thing_count` to the new configuration's.
 void reload(broker::broker_node& node, const daemon::command_line& cli,
-            daemon::service_notifier& notifier, std::size_t& thing_count, caf::timespan& grace,
-            const config::http_config& running_http) {
+            daemon::service_notifier& notifier, std::size_t& thing_count, caf::timespan& grace) {
   notifier.reloading("reloading " + cli.config_file);
   spdlog::info("SIGHUP: reloading {}", cli.config_file);
   auto next = load(cli);
@@ -101,9 +100,6 @@ void reload(broker::broker_node& node, const daemon::command_line& cli,
   }
   if (auto ok = daemon::setup_logging(next->logging); !ok)
     spdlog::warn("reload: logging unchanged: {}", ok.error());
-  if (!(next->http == running_http))
-    spdlog::warn("reload: broker.http changed; the HTTP endpoint keeps its address until the "
-                 "next start");
   auto summary = node.reload(*next);
   if (!summary) {
     spdlog::error("reload failed: {}", summary.error());
@@ -187,7 +183,7 @@ int run(const daemon::command_line& cli) {
   auto grace = std::chrono::duration_cast<caf::timespan>(cfg->drain_grace);
   for (;;) {
     if (daemon::signal_waiter::wait() == daemon::daemon_signal::reload) {
-      reload(**node, cli, notifier, thing_count, grace, cfg->http);
+      reload(**node, cli, notifier, thing_count, grace);
       continue;
     }
     break;

@@ -5,6 +5,8 @@
 #define CAF_SUITE daemon_security
 #include <caf/test/unit_test.hpp>
 
+#include <csignal>
+
 #include <unistd.h>
 
 #include <netinet/in.h>
@@ -298,6 +300,37 @@ CAF_TEST(allowed writes and invokes are audited with their outcome) {
                     "message_id=" + f.header.message_id, "outcome=exception"}));
   // Reads are not audited (only decided).
   CAF_CHECK(log().find("operation=read") == std::string::npos);
+}
+
+CAF_TEST(a reload without the security section keeps the running policy and says so) {
+  auto things = sim_thing("spectrometer") + sim_thing("motor");
+  start("security:\n  policy:\n" + uid_rule("[read, introspect]"));
+  auto c = client("reloader", "ipc");
+  auto write_outcome = [&] {
+    auto r = c->call("holobroker", op(*c, "spectrometer", "integration_time", "writeproperty", "11"));
+    CAF_REQUIRE(r.has_value());
+    auto ex = exception_of(*r);
+    return ex ? ex->type : std::string{"reply"};
+  };
+  CAF_REQUIRE_EQUAL(write_outcome(), "PermissionError");
+  // Dropping the section would let everyone do everything until a restart
+  // removed the ZAP handler: the running policy stays, and the log says so.
+  write_file(config_file, config(things));
+  daemon->process().signal(SIGHUP);
+  CAF_REQUIRE(logged({"reload: " + config_file + ": security: removed; the running security "
+                      "(authentication and policy) stays until a restart"}));
+  CAF_CHECK(logged({"reloaded:"}));
+  CAF_CHECK_EQUAL(write_outcome(), "PermissionError");
+  // A file with the section again reloads its policy as usual.
+  write_file(config_file, config(things) + "security:\n  policy:\n" + uid_rule("[\"*\"]"));
+  daemon->process().signal(SIGHUP);
+  bool allowed = false;
+  for (int i = 0; i < 200 && !allowed; ++i) {
+    allowed = write_outcome() == "reply";
+    if (!allowed)
+      std::this_thread::sleep_for(25ms);
+  }
+  CAF_CHECK(allowed);
 }
 
 CAF_TEST(a client over its in flight bound gets BlockingIOError while another is served) {

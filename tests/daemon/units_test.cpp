@@ -157,6 +157,81 @@ CAF_TEST(a reload warns about a restart-only key at file line and column of the 
   CAF_CHECK_EQUAL(next->source.nearest("broker.federation.tls"), "broker");
 }
 
+CAF_TEST(the security and limits sections have their key positions noted like the rest) {
+  auto cfg = config::parse_config("things: []\n"
+                                  "limits:\n"
+                                  "  send_queue: 10\n"
+                                  "security:\n"
+                                  "  tcp: {allow: [10.0.0.0/8]}\n"
+                                  "  policy:\n"
+                                  "    - principal: {uid: 1000}\n"
+                                  "      things: [\"*\"]\n"
+                                  "      operations: [read]\n",
+                                  "s.yaml");
+  CAF_REQUIRE(cfg.has_value());
+  auto at = [&](const char* key) {
+    const auto* m = cfg->source.find(key);
+    return m ? std::to_string(m->line) + ":" + std::to_string(m->column) : std::string{"none"};
+  };
+  CAF_CHECK_EQUAL(at("limits.send_queue"), "3:3");
+  CAF_CHECK_EQUAL(at("security.tcp.allow"), "5:9");
+  CAF_CHECK_EQUAL(at("security.policy"), "6:3");
+  CAF_CHECK_EQUAL(at("security.policy[0].principal.uid"), "7:19");
+}
+
+CAF_TEST(a reload names changed limits listeners and HTTP at their lines as needing a restart) {
+  const std::string head = "things: []\n"
+                           "security:\n"
+                           "  curve:\n";
+  auto running = config::parse_config(head
+                                        + "    tcp: tcp://127.0.0.1:5555\n"
+                                          "    server_key: /k/server.key\n"
+                                          "    client_keys: /k/clients\n"
+                                          "limits: {send_queue: 10}\n",
+                                      "a.yaml");
+  auto next = config::parse_config(head
+                                     + "    tcp: tcp://127.0.0.1:5556\n"
+                                       "    server_key: /k/server.key\n"
+                                       "    client_keys: /k/other-clients\n"
+                                       "limits:\n"
+                                       "  send_queue: 20\n"
+                                       "  max_in_flight_per_client: 4\n"
+                                       "broker:\n"
+                                       "  http: {listen: 9464}\n",
+                                   "b.yaml");
+  CAF_REQUIRE(running && next);
+  std::vector<std::string> lines;
+  for (const auto& k : broker::plan_reload(*running, *next).needs_restart)
+    lines.push_back(broker::to_string(k));
+  // The client key directory is reloaded: not named.
+  CAF_CHECK_EQUAL(lines,
+                  (std::vector<std::string>{
+                    "b.yaml:11:3: broker.http: changed; it takes effect only after a restart",
+                    "b.yaml:4:5: security.curve.tcp: changed; it takes effect only after a restart",
+                    "b.yaml:9:3: limits.max_in_flight_per_client: changed; it takes effect only "
+                    "after a restart",
+                    "b.yaml:8:3: limits.send_queue: changed; it takes effect only after a "
+                    "restart"}));
+}
+
+CAF_TEST(a reload without the security section names it removed and keeps it whole) {
+  auto running = config::parse_config("things: []\nsecurity:\n  policy: []\n", "a.yaml");
+  auto next = config::parse_config("broker: {id: holobroker}\nthings: []\n", "b.yaml");
+  CAF_REQUIRE(running && next);
+  auto removed = broker::plan_reload(*running, *next).needs_restart;
+  CAF_REQUIRE_EQUAL(removed.size(), 1u);
+  CAF_CHECK(removed[0].removed);
+  CAF_CHECK_EQUAL(broker::to_string(removed[0]),
+                  "b.yaml: security: removed; the running security (authentication and policy) "
+                  "stays until a restart");
+  auto added = broker::plan_reload(*next, *running).needs_restart;
+  CAF_REQUIRE_EQUAL(added.size(), 1u);
+  CAF_CHECK_EQUAL(broker::to_string(added[0]),
+                  "a.yaml:2:1: security: added; its policy applies now, but clients are "
+                  "identified (uid, address, CURVE key) only after a restart, so until then only "
+                  "rules for \"*\" match");
+}
+
 CAF_TEST(latency percentiles use nearest rank over a bounded window) {
   broker::latency_window w{4};
   CAF_CHECK_EQUAL(w.percentile(0.5).count(), 0);

@@ -151,6 +151,7 @@ broker_node::start(caf::actor_system& sys, const config::broker_config& cfg,
   node->zap_ = std::move(zap);
   node->authorizer_ = std::make_shared<security::authorizer>(cfg.security.policy);
   node->security_enabled_ = cfg.security.enabled;
+  node->running_security_ = cfg.security;
   auto transports = transport::make_zmq_transport_factory(context, io);
   node->fanin_ = spawn_event_fanin(sys, std::move(publisher));
   node->fleet_ = spawn_fleet(sys, cfg, node->fanin_, transports);
@@ -236,19 +237,25 @@ expected<std::string, std::string> broker_node::status(caf::timespan timeout) {
 }
 
 expected<std::string, std::string> broker_node::reload(const config::broker_config& next) {
+  // A file without the security section the daemon started with does not
+  // loosen the running security: without its ZAP handler's settings and
+  // policy every client would be let in and allowed everything until the
+  // restart that actually removes it. It stays whole (the fleet's reload
+  // plan warns: security removed). An added section's policy applies at
+  // once, failing closed until a restart identifies the clients.
+  config::broker_config effective = next;
+  if (security_enabled_ && !next.security.enabled)
+    effective.security = running_security_;
   // Security first: a client key directory that cannot be read rejects the
   // whole reload, before the fleet changes.
   if (zap_) {
-    auto settings = zap_settings_of(next);
+    auto settings = zap_settings_of(effective);
     if (!settings)
       return unexpected<std::string>{settings.error()};
     zap_->update(std::move(*settings));
   }
-  if (next.security.enabled != security_enabled_)
-    spdlog::warn("reload: the security section was {}; connections are authenticated as at "
-                 "start until holobrokerd restarts",
-                 next.security.enabled ? "added" : "removed");
-  authorizer_->replace(next.security.policy);
+  authorizer_->replace(effective.security.policy);
+  running_security_ = effective.security;
   caf::scoped_actor self{sys_};
   expected<std::string, std::string> result{std::string{}};
   self->request(fleet_, std::chrono::seconds{30}, reload_atom_v, next)

@@ -25,10 +25,19 @@ restart_key locate(const config::config_source& source, std::string key) {
 } // namespace
 
 std::string to_string(const restart_key& key) {
-  std::string what = key.removed ? fmt::format("removed; the running {} stays until a restart",
-                                               key.key == "broker.federation" ? "federation"
-                                                                              : "setting")
-                                 : "changed; it takes effect only after a restart";
+  std::string what;
+  if (key.key == "security" && !key.removed)
+    // broker_node::reload applies an added policy at once (failing closed),
+    // but who a client is comes from the ZAP handler a restart starts.
+    what = "added; its policy applies now, but clients are identified (uid, address, CURVE "
+           "key) only after a restart, so until then only rules for \"*\" match";
+  else if (key.removed)
+    what = fmt::format("removed; the running {} stays until a restart",
+                       key.key == "broker.federation" ? "federation"
+                       : key.key == "security"        ? "security (authentication and policy)"
+                                                      : "setting");
+  else
+    what = "changed; it takes effect only after a restart";
   if (key.file.empty())
     return key.key + ": " + what;
   return config::config_error{key.file, key.line, key.column, key.key, std::move(what)}
@@ -62,6 +71,29 @@ reload_plan plan_reload(const config::broker_config& running, const config::brok
   check(running.middleman_port == next.middleman_port
           && running.middleman_host == next.middleman_host,
         "broker.middleman");
+  check(running.http == next.http, "broker.http");
+  // The policy, the TCP ranges and the client keys are reloaded
+  // (broker_node::reload); the listeners and their socket options are made
+  // at start.
+  const auto& sa = running.security;
+  const auto& sb = next.security;
+  check(sa.enabled == sb.enabled, "security");
+  if (sa.enabled && sb.enabled) {
+    check(sa.ipc_mode == sb.ipc_mode, "security.ipc.mode");
+    check(sa.ipc_group == sb.ipc_group, "security.ipc.group");
+    check(sa.curve_tcp.empty() == sb.curve_tcp.empty(), "security.curve");
+    if (!sa.curve_tcp.empty() && !sb.curve_tcp.empty()) {
+      check(sa.curve_tcp == sb.curve_tcp, "security.curve.tcp");
+      check(sa.curve_event_tcp == sb.curve_event_tcp, "security.curve.event_tcp");
+      check(sa.curve_server_key == sb.curve_server_key, "security.curve.server_key");
+    }
+  }
+  const auto& la = running.limits;
+  const auto& lb = next.limits;
+  check(la.max_message_size == lb.max_message_size, "limits.max_message_size");
+  check(la.max_in_flight_per_client == lb.max_in_flight_per_client,
+        "limits.max_in_flight_per_client");
+  check(la.send_queue == lb.send_queue, "limits.send_queue");
   // broker.peers is applied by the reload (the federation actor); the rest
   // of the federation shapes the actor system (middleman, OpenSSL module)
   // or the published endpoint, so only a restart changes it.

@@ -30,6 +30,12 @@ const thing_config* broker_config::find_thing(std::string_view thing_id) const {
   return nullptr;
 }
 
+std::function<void(const std::string&, int, int)> config_source::recorder() {
+  return [this](const std::string& key, int line, int column) {
+    keys.insert_or_assign(key, source_mark{line, column});
+  };
+}
+
 const source_mark* config_source::find(std::string_view key) const {
   auto it = keys.find(key);
   return it == keys.end() ? nullptr : &it->second;
@@ -80,24 +86,12 @@ namespace {
 /// daemon's own value kinds (durations, addresses, listeners).
 class config_reader : public yaml::strict_reader {
 public:
-  /// Notes the position of every key it checks in `source` (not owned).
+  /// Notes the position of every key it checks in `source` (not owned):
+  /// every section of the daemon's file passes check_keys before it is read.
   config_reader(std::string_view file, config_source& source)
     : strict_reader(file), source_(&source) {
     source_->file = std::string{file};
-  }
-
-  // The strict check, and where each key of the mapping is: every section
-  // of the daemon's file passes here before it is read, so the positions
-  // come from the one parse the values come from.
-  void check_keys(const YAML::Node& map, const std::string& path,
-                  const std::vector<std::string_view>& allowed) const {
-    strict_reader::check_keys(map, path, allowed);
-    for (auto it = map.begin(); it != map.end(); ++it) {
-      const auto& mark = it->first.Mark();
-      if (!mark.is_null())
-        source_->keys.insert_or_assign(join(path, it->first.Scalar()),
-                                       source_mark{mark.line + 1, mark.column + 1});
-    }
+    observe_keys(source_->recorder());
   }
 
   // "[HOST:]PORT" (HOST may be [v6]); `host` keeps its default without one.
@@ -304,9 +298,9 @@ public:
       fail(root, "", "the configuration is empty");
     check_keys(root, "", {"broker", "defaults", "things", "security", "limits"});
     if (auto s = root["security"])
-      cfg.security = detail::read_security(s, file());
+      cfg.security = detail::read_security(s, file(), *source_);
     if (auto l = root["limits"])
-      cfg.limits = detail::read_limits(l, file());
+      cfg.limits = detail::read_limits(l, file(), *source_);
 
     if (auto b = root["broker"]) {
       check_keys(b, "broker",

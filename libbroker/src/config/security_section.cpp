@@ -161,8 +161,10 @@ public:
 
 } // namespace
 
-security_config read_security(const YAML::Node& node, std::string_view file) {
+security_config read_security(const YAML::Node& node, std::string_view file,
+                              config_source& source) {
   section_reader in{file};
+  in.observe_keys(source.recorder());
   security_config s;
   s.enabled = true;
   if (node.IsNull())
@@ -210,8 +212,9 @@ security_config read_security(const YAML::Node& node, std::string_view file) {
   return s;
 }
 
-limits_config read_limits(const YAML::Node& node, std::string_view file) {
+limits_config read_limits(const YAML::Node& node, std::string_view file, config_source& source) {
   section_reader in{file};
+  in.observe_keys(source.recorder());
   limits_config l;
   in.check_keys(node, "limits", {"max_message_size", "max_in_flight_per_client", "send_queue"});
   if (auto v = node["max_message_size"])

@@ -12,7 +12,9 @@
 
 namespace holobroker::config::detail {
 
-security_config read_security(const YAML::Node& node, std::string_view file);
-limits_config read_limits(const YAML::Node& node, std::string_view file);
+/// Both note where each key is in `source` (config_source::recorder).
+security_config read_security(const YAML::Node& node, std::string_view file,
+                              config_source& source);
+limits_config read_limits(const YAML::Node& node, std::string_view file, config_source& source);
 
 } // namespace holobroker::config::detail

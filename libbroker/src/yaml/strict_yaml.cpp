@@ -59,6 +59,13 @@ void strict_reader::check_keys(const YAML::Node& map, const std::string& path,
       fail(it->first, join(path, key),
            fmt::format("unknown key (allowed: {})", fmt::join(allowed, ", ")));
   }
+  if (!observer_)
+    return;
+  for (auto it = map.begin(); it != map.end(); ++it) {
+    const auto& mark = it->first.Mark();
+    if (!mark.is_null())
+      observer_(join(path, it->first.Scalar()), mark.line + 1, mark.column + 1);
+  }
 }
 
 std::string strict_reader::join(const std::string& path, std::string_view key) {

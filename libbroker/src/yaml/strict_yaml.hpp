@@ -6,6 +6,7 @@
 // is reported as `file:line:column: key: what is wrong`.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -42,6 +43,12 @@ public:
   [[noreturn]] void fail(const YAML::Node& at, const std::string& key,
                          const std::string& message) const;
 
+  /// Called for every key check_keys accepts, with its dotted path and its
+  /// 1-based position, so that a caller can keep where each key is (the
+  /// daemon's `config_source`) from the one parse the values come from.
+  using key_observer = std::function<void(const std::string& path, int line, int column)>;
+  void observe_keys(key_observer observer) { observer_ = std::move(observer); }
+
   /// Refuses keys not in `allowed`: a typo must not silently fall back to a
   /// default. `map` must be a mapping.
   void check_keys(const YAML::Node& map, const std::string& path,
@@ -76,6 +83,7 @@ public:
 
 private:
   std::string file_;
+  key_observer observer_;
 };
 
 } // namespace holobroker::yaml

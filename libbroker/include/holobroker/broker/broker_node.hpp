@@ -78,6 +78,9 @@ public:
   expected<std::string, std::string> status(caf::timespan timeout = std::chrono::seconds{5});
 
   /// Applies a validated configuration; answers with the summary of changes.
+  /// Restart-only settings keep their running values (the fleet's reload
+  /// plan warns about each); a file without the security section the node
+  /// started with keeps the running security whole.
   expected<std::string, std::string> reload(const config::broker_config& next);
 
   /// Stops accepting, waits for requests in flight up to `grace`, fails the
@@ -105,7 +108,9 @@ private:
   /// Declared after the actors: destroyed only once they are told to exit.
   std::unique_ptr<security::zap_handler> zap_;
   std::shared_ptr<security::authorizer> authorizer_;
-  bool security_enabled_ = false;
+  bool security_enabled_ = false; ///< at start: a ZAP handler runs
+  /// The security section in force (the start's, then each reload's).
+  config::security_config running_security_;
 };
 
 /// Publishes `router` at host:port (port 0: any free port) through the

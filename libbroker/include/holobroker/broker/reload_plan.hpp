@@ -40,9 +40,10 @@ struct reload_plan {
   std::vector<std::string> removed;          ///< Thing ids
   std::vector<config::thing_config> changed; ///< new configuration; reconnect
   std::vector<std::string> unchanged;        ///< Thing ids
-  /// Broker-level settings that only a restart applies (id, listeners,
-  /// middleman, federation), in the order checked; the reload warns about
-  /// each, pointing at it in the new file.
+  /// Settings that only a restart applies (id, listeners, middleman, HTTP,
+  /// the security section's presence, listeners and key, the limits, the
+  /// federation but its peers), in the order checked; the reload warns
+  /// about each, pointing at it in the new file.
   std::vector<restart_key> needs_restart;
 
   bool empty() const noexcept { return added.empty() && removed.empty() && changed.empty(); }

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -124,10 +125,10 @@ struct source_mark {
   friend bool operator==(const source_mark&, const source_mark&) = default;
 };
 
-/// Where the loader found the keys it read (those of `broker`, `defaults`
-/// and `things`; the security and limits sections report their own errors):
-/// the one owner of positions, so a reload can point at a key's line in the
-/// new file without parsing it a second time.
+/// Where the loader found the keys it read (every section: `broker`,
+/// `defaults`, `things`, `security`, `limits`): the one owner of positions,
+/// so a reload can point at a key's line in the new file without parsing it
+/// a second time.
 struct config_source {
   /// The file the keys were read from; empty when the configuration was
   /// not read from a file (then no position is known).
@@ -137,6 +138,9 @@ struct config_source {
 
   /// The mark of `key`, or nullptr when the file does not have it.
   const source_mark* find(std::string_view key) const;
+  /// What the readers of the file call for each key they accept (its
+  /// dotted path, 1-based line and column): notes it here.
+  std::function<void(const std::string&, int, int)> recorder();
   /// `key` when the file has it, else its nearest enclosing key the file
   /// has (`broker.federation.listen` -> `broker.federation` -> `broker`),
   /// else "" (the file itself).
