@@ -40,7 +40,7 @@
 namespace {
 
 /// Messages an actor handles before it yields its worker (see main).
-constexpr std::size_t daemon_max_throughput = 64;
+constexpr std::size_t daemon_max_throughput = 8;
 
 using namespace holobroker;
 
@@ -151,7 +151,12 @@ int run(const daemon::command_line& cli) {
   // actors would hold every worker and the actors of everybody else's
   // requests would wait for a gap (stalls of up to ~1 s next to a flooding
   // client in holobroker-bench's neighbour group). A bound makes a busy
-  // actor go to the back of the queue after this many messages.
+  // actor go to the back of the queue after this many messages: each other
+  // client's request waits for a few such slices (front end, connection,
+  // front end), so the bound is short. 8 instead of 64 cut the p50 of a
+  // read next to a flooding client by ~40 % with the pipelined daemon path
+  // unchanged; 4 and below cost pipelined throughput (docs/BENCHMARKS.md,
+  // "Neighbours, one thing-sim per server").
   sys_cfg.set("scheduler.max-throughput", static_cast<size_t>(daemon_max_throughput));
   raise_file_limit();
   caf::actor_system sys{sys_cfg};

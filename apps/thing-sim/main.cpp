@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   bool no_ipc = false;
   int servers = 0;
   int things = 0;
+  int first_server = 0;
   std::string log_level;
   double event_period = -1;
   unsigned seed = 0;
@@ -45,6 +46,10 @@ int main(int argc, char** argv) {
     ->check(CLI::Range(1, 100000));
   app.add_option("--things", things, "generate N Things thing-<i>-<j> per server")
     ->check(CLI::Range(1, 100000));
+  app.add_option("--first-server", first_server,
+                 "number generated servers from I: sim-<I>, thing-<I>-<j>, ... (one fleet "
+                 "served by several processes)")
+    ->check(CLI::Range(0, 1000000));
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error, off");
   app.add_option("--event-period", event_period,
                  "period in seconds of every periodic event (0 = none)")
@@ -66,7 +71,8 @@ int main(int argc, char** argv) {
     cfg = std::move(*loaded);
   }
   if (servers > 0 || things > 0)
-    cfg.servers = generated_fleet(servers > 0 ? servers : 1, things > 0 ? things : 1);
+    cfg.servers = generated_fleet(servers > 0 ? servers : 1, things > 0 ? things : 1,
+                                  first_server);
   if (!temp_dir.empty())
     cfg.temp_dir = temp_dir;
   if (!tcp.empty())

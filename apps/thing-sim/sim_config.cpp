@@ -337,9 +337,9 @@ config_result<thing_spec> template_thing(std::string_view name, std::string_view
   }
 }
 
-std::vector<server_spec> generated_fleet(int servers, int things) {
+std::vector<server_spec> generated_fleet(int servers, int things, int first_server) {
   std::vector<server_spec> out;
-  for (int i = 0; i < servers; ++i) {
+  for (int i = first_server; i < first_server + servers; ++i) {
     server_spec s;
     s.id = fmt::format("sim-{}", i);
     for (int j = 0; j < things; ++j)

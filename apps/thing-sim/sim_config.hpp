@@ -36,8 +36,10 @@ using config_result = expected<T, std::string>;
 sim_config default_config();
 
 /// `servers` servers `sim-<i>` with `things` Things `thing-<i>-<j>` each
-/// (spectrometers), for fleet benchmarks.
-std::vector<server_spec> generated_fleet(int servers, int things);
+/// (spectrometers), for fleet benchmarks; i counts from `first_server`, so
+/// that several processes can serve one fleet (as hololinked servers are
+/// processes of their own).
+std::vector<server_spec> generated_fleet(int servers, int things, int first_server = 0);
 
 /// A built-in Thing model ("spectrometer", "motor") under the id `id`.
 config_result<thing_spec> template_thing(std::string_view name, std::string_view id);

@@ -1,8 +1,11 @@
 // The neighbour group (issue 11): one holobrokerd in front of two thing-sim
-// servers; the measured client reads a property of thing-0-0 (the usual
-// raw client loop, small workload) alone, then while a neighbour misbehaves
-// against thing-1-0 (another server, so the only thing the two share is
-// the daemon):
+// servers, each a process of its own (as hololinked servers are: the
+// servers of one thing-sim process share its one event loop, so a flooded
+// server would delay the other's requests in thing-sim itself); the
+// measured client reads a property of thing-0-0 (the usual raw client
+// loop, small workload) alone, then while a neighbour misbehaves against
+// thing-1-0 (the other server, so the only program the two share is the
+// daemon):
 //   flood   - sends as fast as its socket takes requests and reads every
 //             answer; the only bound is the daemon's
 //             limits.max_in_flight_per_client (the excess gets
@@ -22,12 +25,17 @@
 // per-repetition ratios (with neighbour / alone) stays within 1 + noise.
 // The neighbours run in threads of this process, so on a small machine
 // they also compete for the cores (as a real neighbour on the same host
-// would).
+// would). To tell the daemon's part of a slowdown from the machine's, each
+// repetition also runs a control without the daemon: the measured client
+// straight to thing-sim 0, each neighbour straight to thing-sim 1 (no
+// per-client bound there: a hololinked server has none); those rows carry
+// no goal, and each daemon row shows its ratio over the control's.
 
 #include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <memory>
 #include <stdexcept>
 #include <thread>
 
@@ -198,19 +206,23 @@ private:
 
 void run_neighbour_group(const group_options& opt, verdict_table& verdicts) {
   auto dir = opt.work_dir + "/neighbour";
-  std::filesystem::create_directories(dir + "/sim");
-  sim_options so;
-  so.program = opt.thing_sim;
-  so.work_dir = dir + "/sim";
-  so.servers = 2;
-  sim_process sim{so};
+  auto start_sim = [&](int server) {
+    sim_options so;
+    so.program = opt.thing_sim;
+    so.work_dir = fmt::format("{}/sim-{}", dir, server);
+    std::filesystem::create_directories(so.work_dir);
+    so.first_server = server;
+    return std::make_unique<sim_process>(so);
+  };
+  auto sim0 = start_sim(0);
+  auto sim1 = start_sim(1);
 
   daemon_options dopts;
   dopts.program = opt.holobrokerd;
   dopts.work_dir = dir;
   dopts.broker_id = "bench-neighbour-broker";
-  dopts.things.push_back({"thing-0-0", "sim-0", sim.address("sim-0", "ipc")});
-  dopts.things.push_back({"thing-1-0", "sim-1", sim.address("sim-1", "ipc")});
+  dopts.things.push_back({"thing-0-0", "sim-0", sim0->address("sim-0", "ipc")});
+  dopts.things.push_back({"thing-1-0", "sim-1", sim1->address("sim-1", "ipc")});
   // The documented defaults, spelled out so the table says what bounded the
   // neighbours.
   dopts.top_yaml = fmt::format("limits:\n  max_in_flight_per_client: {}\n  send_queue: {}\n",
@@ -227,9 +239,17 @@ void run_neighbour_group(const group_options& opt, verdict_table& verdicts) {
   // the round trips it timed and is a miss.
   int clients = 0;
   std::size_t done = 0;
-  auto run = [&](clock::time_point deadline) {
-    raw_client measured{ctx, fmt::format("bench-measured-{}", clients++), endpoint,
-                        daemon.broker_id()};
+  /// Where a run's clients go: the daemon, or straight to the thing-sims.
+  struct route {
+    std::string measured_endpoint, measured_server; ///< thing-0-0's
+    std::string neighbour_endpoint, neighbour_server; ///< thing-1-0's
+  };
+  const route via_daemon{endpoint, daemon.broker_id(), endpoint, daemon.broker_id()};
+  const route direct{sim0->address("sim-0", "ipc"), "sim-0", sim1->address("sim-1", "ipc"),
+                     "sim-1"};
+  auto run = [&](const route& to, clock::time_point deadline) {
+    raw_client measured{ctx, fmt::format("bench-measured-{}", clients++), to.measured_endpoint,
+                        to.measured_server};
     measured.handshake(std::chrono::seconds{10});
     auto pool = measured.request_pool(w, {"thing-0-0"});
     return measured.measure_rtt_until(pool, w, deadline, done);
@@ -239,22 +259,30 @@ void run_neighbour_group(const group_options& opt, verdict_table& verdicts) {
   struct variant {
     std::string kind; ///< "flood" or "no-read"
     int nice;
+    bool direct;      ///< the control: no daemon
     group_row row;
     std::vector<neighbour::tally> tallies;
     std::vector<double> log_growth; ///< MiB of daemon log per run
     bool cut = false;
   };
-  auto title = [](const char* what, int nice) {
-    return nice == 0 ? std::string{what} : fmt::format("{}, its threads at nice {}", what, nice);
+  auto title = [](const char* what, int nice, bool control) {
+    auto t = nice == 0 ? std::string{what} : fmt::format("{}, its threads at nice {}", what, nice);
+    return control ? "control, no daemon: " + t : t;
   };
   std::vector<variant> variants;
-  for (int nice : {0, 19}) {
-    variants.push_back({"flood", nice, {title("next to a flooding client", nice), "ipc", w.name, {}, false}, {}, {}});
-    variants.push_back({"no-read", nice,
-                        {title("next to a client that never reads", nice), "ipc", w.name, {}, false},
-                        {}, {}});
-  }
+  for (bool control : {false, true})
+    for (int nice : {0, 19}) {
+      variants.push_back({"flood", nice, control,
+                          {title("next to a flooding client", nice, control), "ipc", w.name, {},
+                           false},
+                          {}, {}});
+      variants.push_back({"no-read", nice, control,
+                          {title("next to a client that never reads", nice, control), "ipc",
+                           w.name, {}, false},
+                          {}, {}});
+    }
   group_row alone{"alone", "ipc", w.name, {}, false};
+  group_row alone_direct{"control, no daemon: alone", "ipc", w.name, {}, false};
   std::vector<std::string> cuts;
   auto log_size = [&] {
     std::error_code ec;
@@ -262,19 +290,30 @@ void run_neighbour_group(const group_options& opt, verdict_table& verdicts) {
     return ec ? 0.0 : static_cast<double>(n) / (1024.0 * 1024.0);
   };
   for (int r = 0; r < opt.repeat; ++r) {
-    auto t0 = clock::now();
-    alone.runs.push_back(run(t0 + std::chrono::minutes{2}));
-    if (done < w.rtt_iterations)
-      throw std::runtime_error("neighbour group: the measured client alone did not finish "
-                               "within 2 minutes");
-    auto limit = std::max<clock::duration>(20 * (clock::now() - t0), std::chrono::seconds{5});
+    clock::duration limits[2];
+    for (bool control : {false, true}) {
+      auto t0 = clock::now();
+      (control ? alone_direct : alone).runs.push_back(
+        run(control ? direct : via_daemon, t0 + std::chrono::minutes{2}));
+      if (done < w.rtt_iterations)
+        throw std::runtime_error("neighbour group: the measured client alone did not finish "
+                                 "within 2 minutes");
+      limits[control] = std::max<clock::duration>(20 * (clock::now() - t0),
+                                                  std::chrono::seconds{5});
+    }
     for (auto& v : variants) {
       bool flood = v.kind == "flood";
+      const auto& to = v.direct ? direct : via_daemon;
+      auto limit = limits[v.direct];
       auto log0 = log_size();
-      neighbour n{v.kind, v.nice, fmt::format("bench-{}-{}-{}", v.kind, v.nice, r), endpoint,
-                  daemon.broker_id(), "thing-1-0"};
+      neighbour n{v.kind,
+                  v.nice,
+                  fmt::format("bench-{}-{}-{}{}", v.kind, v.nice, r, v.direct ? "-direct" : ""),
+                  to.neighbour_endpoint,
+                  to.neighbour_server,
+                  "thing-1-0"};
       n.wait_running(flood ? 1000 : static_cast<std::uint64_t>(send_queue) * 2);
-      auto fig = run(clock::now() + limit);
+      auto fig = run(to, clock::now() + limit);
       if (done > 0)
         v.row.runs.push_back(fig);
       v.tallies.push_back(n.stop());
@@ -295,14 +334,51 @@ void run_neighbour_group(const group_options& opt, verdict_table& verdicts) {
       xs.push_back(f.rtt_p50_us);
     return xs;
   };
-  auto base = summarize(p50s(alone));
-  double noise = base.median > 0 ? (base.max - base.min) / base.median : 0;
+  auto noise_of = [&](const group_row& row) {
+    auto b = summarize(p50s(row));
+    return b.median > 0 ? (b.max - b.min) / b.median : 0.0;
+  };
+  double noise = noise_of(alone);
   auto rate = [](const std::vector<neighbour::tally>& ts, bool answers) {
     std::vector<double> xs;
     for (const auto& t : ts)
       xs.push_back(t.seconds > 0 ? static_cast<double>(answers ? t.answers : t.sent) / t.seconds
                                  : 0);
     return summarize(xs).median;
+  };
+  auto ratio_of = [&](const variant& v) {
+    return median_ratio(p50s(v.row), p50s(v.direct ? alone_direct : alone)).value_or(0);
+  };
+  /// The control of a daemon variant: the same neighbour without the daemon.
+  auto control_of = [&](const variant& v) -> const variant* {
+    for (const auto& c : variants)
+      if (c.direct && c.kind == v.kind && c.nice == v.nice)
+        return &c;
+    return nullptr;
+  };
+
+  auto describe = [&](const variant& v, double ratio) -> std::string {
+    if (v.row.runs.empty())
+      return "no round trip timed";
+    if (v.kind == "flood") {
+      std::uint64_t sampled = 0, busy = 0;
+      for (const auto& t : v.tallies) {
+        sampled += t.sampled;
+        busy += t.busy;
+      }
+      return fmt::format("p50 {:.2f}x alone; neighbour got {:.0f} answers/s ({:.0f}% {}, "
+                         "sampled)",
+                         ratio, rate(v.tallies, true),
+                         sampled ? 100.0 * static_cast<double>(busy) / static_cast<double>(sampled)
+                                 : 0.0,
+                         v.direct ? "not REPLY" : "BlockingIOError");
+    }
+    if (v.direct)
+      return fmt::format("p50 {:.2f}x alone; neighbour sent {:.0f} req/s, read none", ratio,
+                         rate(v.tallies, false));
+    return fmt::format("p50 {:.2f}x alone; neighbour sent {:.0f} req/s, read none; daemon "
+                       "log +{:.1f} MiB per run",
+                       ratio, rate(v.tallies, false), summarize(v.log_growth).median);
   };
 
   fmt::print("\n## A misbehaving neighbour (one daemon; limits.max_in_flight_per_client {}, "
@@ -314,7 +390,9 @@ void run_neighbour_group(const group_options& opt, verdict_table& verdicts) {
                               alone.runs.size()),
                   {}, verdicts);
   for (const auto& v : variants) {
-    auto ratio = median_ratio(p50s(v.row), p50s(alone)).value_or(0);
+    if (v.direct)
+      continue;
+    auto ratio = ratio_of(v);
     auto check = neighbour_goal(v.kind, v.nice != 0, ratio, noise);
     // A run cut short is a miss whatever its partial p50 says; a variant
     // with no run at all is "not run".
@@ -322,27 +400,20 @@ void run_neighbour_group(const group_options& opt, verdict_table& verdicts) {
       check = {check.goal, check.label, check.where, "cut short", false};
     else if (v.row.runs.empty())
       check = {check.goal, check.label, check.where, "not run", false};
-    std::string cell;
-    if (v.row.runs.empty()) {
-      cell = "no round trip timed";
-    } else if (v.kind == "flood") {
-      std::uint64_t sampled = 0, busy = 0;
-      for (const auto& t : v.tallies) {
-        sampled += t.sampled;
-        busy += t.busy;
-      }
-      cell = fmt::format("p50 {:.2f}x alone; neighbour got {:.0f} answers/s ({:.0f}% "
-                         "BlockingIOError, sampled)",
-                         ratio, rate(v.tallies, true),
-                         sampled ? 100.0 * static_cast<double>(busy) / static_cast<double>(sampled)
-                                 : 0.0);
-    } else {
-      cell = fmt::format("p50 {:.2f}x alone; neighbour sent {:.0f} req/s, read none; daemon "
-                         "log +{:.1f} MiB per run",
-                         ratio, rate(v.tallies, false), summarize(v.log_growth).median);
-    }
+    std::string cell = describe(v, ratio);
+    if (const auto* c = control_of(v); c && !c->row.runs.empty() && ratio > 0)
+      cell += fmt::format("; without the daemon {:.2f}x, so the daemon's part {:.2f}x",
+                          ratio_of(*c), ratio / ratio_of(*c));
     print_group_row(v.row, cell, {check}, verdicts);
   }
+  print_group_row(alone_direct,
+                  fmt::format("the control: client and neighbour straight to their thing-sim; "
+                              "alone p50 spread {:.0f}%",
+                              noise_of(alone_direct) * 100),
+                  {}, verdicts);
+  for (const auto& v : variants)
+    if (v.direct)
+      print_group_row(v.row, describe(v, ratio_of(v)), {}, verdicts);
   for (const auto& c : cuts)
     fmt::print("\n# measured client cut short {}\n", c);
 }

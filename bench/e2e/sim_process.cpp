@@ -10,7 +10,8 @@ sim_process::sim_process(const sim_options& opts) {
                                 "--log-level",   "warn",
                                 "--event-period", "0",
                                 "--servers",     std::to_string(opts.servers),
-                                "--things",      std::to_string(opts.things)};
+                                "--things",      std::to_string(opts.things),
+                                "--first-server", std::to_string(opts.first_server)};
   if (opts.tcp) {
     args.push_back("--tcp");
     args.push_back("127.0.0.1:0");

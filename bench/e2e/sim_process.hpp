@@ -19,6 +19,7 @@ struct sim_options {
   std::string work_dir; ///< IPC base directory and log file location
   int servers = 1;      ///< generated servers sim-<i> ...
   int things = 1;       ///< ... with Things thing-<i>-<j>
+  int first_server = 0; ///< i counts from here (thing-sim --first-server)
   bool tcp = false;     ///< also listen on TCP (free ports)
 };
 

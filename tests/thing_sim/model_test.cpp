@@ -183,6 +183,17 @@ CAF_TEST(configuration errors say file line column and key as the daemon config 
   CAF_CHECK(empty.error().find("servers: must list at least one server") != std::string::npos);
 }
 
+CAF_TEST(generated fleets number their servers from the first one asked for) {
+  auto fleet = sim::generated_fleet(2, 2, 5);
+  CAF_REQUIRE_EQUAL(fleet.size(), 2u);
+  CAF_CHECK_EQUAL(fleet[0].id, "sim-5");
+  CAF_CHECK_EQUAL(fleet[1].id, "sim-6");
+  CAF_REQUIRE_EQUAL(fleet[1].things.size(), 2u);
+  CAF_CHECK_EQUAL(fleet[1].things[1].id, "thing-6-1");
+  auto plain = sim::generated_fleet(1, 1);
+  CAF_CHECK_EQUAL(plain.front().things.front().id, "thing-0-0");
+}
+
 CAF_TEST(the example configuration and the conformance model load) {
   for (const char* file : {THING_SIM_EXAMPLE_CONFIG, THING_SIM_TEST_CONFIG}) {
     auto cfg = load_config_file(file);
