@@ -129,6 +129,25 @@ CAF_TEST(a deleted federation section is reported removed at its nearest enclosi
                   "restart");
 }
 
+CAF_TEST(an added federation section is named added at its line) {
+  auto plain = load("broker:\n  id: site-a\nthings: []\n", "old.yaml");
+  auto plan = broker::plan_reload(plain, load(running_yaml, "new.yaml"));
+  CAF_REQUIRE_EQUAL(names(plan), keys{"broker.federation"});
+  const auto& k = plan.needs_restart[0];
+  CAF_CHECK(k.added);
+  CAF_CHECK(!k.removed);
+  CAF_CHECK_EQUAL(broker::to_string(k), "new.yaml:3:3: broker.federation: added; it takes "
+                                        "effect only after a restart");
+  // Read from no file, the direction is still known.
+  auto off = federated();
+  off.federation.enabled = false;
+  auto back = broker::plan_reload(federated(), off).needs_restart;
+  CAF_REQUIRE_EQUAL(back.size(), 1u);
+  CAF_CHECK(back[0].removed);
+  CAF_CHECK_EQUAL(broker::to_string(back[0]),
+                  "broker.federation: removed; the running federation stays until a restart");
+}
+
 CAF_TEST(a federation key left to fall back to its default is removed at its section) {
   auto running = load(running_yaml, "old.yaml");
   auto plan = broker::plan_reload(running, load("broker:\n"

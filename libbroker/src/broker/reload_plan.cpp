@@ -26,11 +26,13 @@ restart_key locate(const config::config_source& source, std::string key) {
 
 std::string to_string(const restart_key& key) {
   std::string what;
-  if (key.key == "security" && !key.removed)
+  if (key.added && key.key == "security")
     // broker_node::reload applies an added policy at once (failing closed),
     // but who a client is comes from the ZAP handler a restart starts.
     what = "added; its policy applies now, but clients are identified (uid, address, CURVE "
            "key) only after a restart, so until then only rules for \"*\" match";
+  else if (key.added)
+    what = "added; it takes effect only after a restart";
   else if (key.removed)
     what = fmt::format("removed; the running {} stays until a restart",
                        key.key == "broker.federation" ? "federation"
@@ -62,6 +64,15 @@ reload_plan plan_reload(const config::broker_config& running, const config::brok
     if (!same)
       plan.needs_restart.push_back(locate(next.source, key));
   };
+  // A section switched on or off: the direction is known without a file.
+  auto toggled = [&](bool was, bool is, const char* key) {
+    if (was == is)
+      return;
+    auto k = locate(next.source, key);
+    k.added = is;
+    k.removed = was;
+    plan.needs_restart.push_back(std::move(k));
+  };
   check(running.id == next.id, "broker.id");
   check(running.temp_dir == next.temp_dir, "broker.temp_dir");
   check(running.frontend_ipc == next.frontend_ipc && running.frontend_tcp == next.frontend_tcp,
@@ -77,7 +88,7 @@ reload_plan plan_reload(const config::broker_config& running, const config::brok
   // at start.
   const auto& sa = running.security;
   const auto& sb = next.security;
-  check(sa.enabled == sb.enabled, "security");
+  toggled(sa.enabled, sb.enabled, "security");
   if (sa.enabled && sb.enabled) {
     check(sa.ipc_mode == sb.ipc_mode, "security.ipc.mode");
     check(sa.ipc_group == sb.ipc_group, "security.ipc.group");
@@ -99,7 +110,7 @@ reload_plan plan_reload(const config::broker_config& running, const config::brok
   // or the published endpoint, so only a restart changes it.
   const auto& f = running.federation;
   const auto& g = next.federation;
-  check(f.enabled == g.enabled, "broker.federation");
+  toggled(f.enabled, g.enabled, "broker.federation");
   if (f.enabled && g.enabled) {
     check(f.host == g.host && f.port == g.port, "broker.federation.listen");
     check(f.certificate == g.certificate && f.key == g.key && f.ca == g.ca,

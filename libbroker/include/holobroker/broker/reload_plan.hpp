@@ -18,6 +18,9 @@ struct restart_key {
   /// The new file no longer has the key (a section deleted, a key left to
   /// fall back to its default); the running value stays until a restart.
   bool removed = false;
+  /// A section the running configuration does not have was added
+  /// (`broker.federation`, `security`).
+  bool added = false;
   /// The new file (empty when the configuration came from no file).
   std::string file;
   /// The key whose position `line`:`column` is: `key` itself, or when
