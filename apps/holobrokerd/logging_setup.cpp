@@ -2,9 +2,11 @@
 
 #include <cstdlib>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/dist_sink.h>
 #include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
@@ -72,12 +74,21 @@ expected<bool, std::string> setup_logging(const config::logging_config& cfg) {
       return unexpected<std::string>{"cannot open log file \"" + cfg.file + "\": " + ex.what()};
     }
   }
-  auto logger = std::make_shared<spdlog::logger>("holobrokerd", sinks.begin(), sinks.end());
-  logger->set_level(level);
-  logger->flush_on(spdlog::level::info);
-  spdlog::set_default_logger(std::move(logger));
-  // The audit logger copies the default logger's sinks when first used.
-  spdlog::drop("audit");
+  // One default logger for the process's life, whose one sink forwards to
+  // the configured ones: a reload swaps those under the sink's mutex and
+  // sets the level (an atomic). Replacing the default logger instead
+  // (spdlog::set_default_logger) while other threads log through
+  // spdlog::info() is a use after free: they hold its raw pointer.
+  static const auto dist = std::make_shared<spdlog::sinks::dist_sink_mt>();
+  static std::once_flag installed;
+  dist->set_sinks(std::move(sinks));
+  std::call_once(installed, [] {
+    auto logger = std::make_shared<spdlog::logger>("holobrokerd", dist);
+    logger->flush_on(spdlog::level::info);
+    spdlog::set_default_logger(std::move(logger));
+  });
+  spdlog::default_logger_raw()->set_level(level);
+  // The audit logger shares the default logger's sink, so it follows too.
   security::set_audit_writer(journal ? security::audit_writer{journal_audit} : nullptr);
   return true;
 }
