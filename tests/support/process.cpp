@@ -6,6 +6,7 @@
 #include <cstring>
 #include <stdexcept>
 #include <string_view>
+#include <thread>
 #include <utility>
 
 #include <fcntl.h>
@@ -163,6 +164,35 @@ std::optional<std::string> child_process::wait_for_line(const line_predicate& pr
 void child_process::signal(int sig) {
   if (pid_ > 0 && !exited())
     ::kill(pid_, sig);
+}
+
+bool child_process::freeze(std::chrono::milliseconds timeout) {
+  if (pid_ <= 0 || exited())
+    return false;
+  ::kill(pid_, SIGSTOP);
+  // waitpid(WUNTRACED) reports the stop once the whole thread group has
+  // stopped. Neither a pidfd nor SIGCHLD without a handler wakes us for a
+  // stop, so this checks every millisecond within the bound.
+  auto deadline = clock_type::now() + timeout;
+  for (;;) {
+    int st = 0;
+    auto rc = ::waitpid(pid_, &st, WNOHANG | WUNTRACED);
+    if (rc == pid_) {
+      if (WIFSTOPPED(st))
+        return true;
+      status_ = st; // exited or killed
+      return false;
+    }
+    if (rc < 0 && errno != EINTR)
+      return false;
+    if (clock_type::now() >= deadline)
+      return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds{1});
+  }
+}
+
+void child_process::thaw() {
+  signal(SIGCONT);
 }
 
 bool child_process::exited() {

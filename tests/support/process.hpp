@@ -52,6 +52,16 @@ public:
   /// Sends `sig` (if the child still runs).
   void signal(int sig);
 
+  /// Sends SIGSTOP and waits up to `timeout` until the kernel reports the
+  /// child stopped, which is when its last thread has stopped: kill()
+  /// returns before that, so a test that froze a child with signal()
+  /// alone can still see it answer. False if it did not stop in time (or
+  /// exited).
+  bool freeze(std::chrono::milliseconds timeout = std::chrono::seconds{5});
+
+  /// Sends SIGCONT (the counterpart of freeze()).
+  void thaw();
+
   /// Waits up to `timeout` for the child to exit and returns its wait status
   /// (as from waitpid); nullopt if it is still running.
   std::optional<int> wait_exit(std::chrono::milliseconds timeout);
