@@ -13,7 +13,7 @@
 //   malformed one exactly one INVALID_MESSAGE, an operation exactly one
 //   answer (REPLY, EXCEPTION, INVALID_MESSAGE or TIMEOUT) under its message
 //   id to the identity that sent it, a oneway operation none; whatever the
-//   policy, the per-client bound, a client that does not read, or the order
+//   policy, the per-client bounds (in flight, rate), a client that does not read, or the order
 //   in which the actors run;
 // - every answer is 5 frames that the wire codec parses back, from the
 //   broker's id;
@@ -231,8 +231,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     cfg.endpoints.event_ipc = "ipc:///run/hb/holobroker.event-publisher.ipc";
     if (input.policy)
       cfg.policy = w.policy;
-    if (input.per_client_bound)
+    if (input.per_client_bound) {
       cfg.max_in_flight_per_client = 2;
+      // The test clock stands still while an input runs: beyond 4
+      // requests a client is over its rate.
+      cfg.max_requests_per_second_per_client = 1000;
+      cfg.request_burst_per_client = 4;
+    }
     auto frontend = broker::spawn_frontend(w.sys, cfg,
                                            std::make_shared<test::fake_frontend_socket>(front),
                                            fleet, fanin, test::fake_directory(connection, things));

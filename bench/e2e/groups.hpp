@@ -31,6 +31,10 @@ struct group_options {
   int repeat = 3;
   int window = 64;
   std::vector<std::string> loads; ///< of "small", "1KiB" (1MiB is not run here)
+  /// The neighbour group's limits.max_requests_per_second_per_client (0:
+  /// not set, the default) and its burst (0: the daemon's default).
+  int client_rate = 0;
+  int client_burst = 0;
 };
 
 void run_curve_group(const group_options& opt, verdict_table& verdicts);

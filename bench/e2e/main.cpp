@@ -82,6 +82,8 @@ struct options {
   bool quick = false;
   int repeat = 3;
   int window = 64;
+  int client_rate = 0;
+  int client_burst = 0;
   double idle_seconds = 10;
   std::vector<std::string> transports{"ipc", "tcp"};
   std::vector<std::string> loads{"small", "1KiB", "1MiB"};
@@ -298,6 +300,8 @@ bool run_groups(const options& opt, const std::string& work_dir, verdict_table& 
   go.repeat = opt.repeat;
   go.window = opt.window;
   go.loads = opt.loads;
+  go.client_rate = opt.client_rate;
+  go.client_burst = opt.client_burst;
   bool ok = true;
   for (const auto& g : opt.groups) {
     try {
@@ -327,6 +331,12 @@ int main(int argc, char** argv) {
   app.add_flag("--quick", opt.quick, "smaller iteration counts, 1 s idle period (smoke run)");
   app.add_option("--repeat", opt.repeat, "repetitions per figure (median reported)")
     ->check(CLI::Range(1, 50));
+  app.add_option("--client-rate", opt.client_rate,
+                 "neighbour group: limits.max_requests_per_second_per_client (0: unset)")
+    ->check(CLI::NonNegativeNumber);
+  app.add_option("--client-burst", opt.client_burst,
+                 "neighbour group: limits.request_burst_per_client (0: unset)")
+    ->check(CLI::NonNegativeNumber);
   app.add_option("--window", opt.window, "requests in flight for throughput")
     ->check(CLI::Range(1, 1000));
   app.add_option("--idle-seconds", opt.idle_seconds, "idle period of the fleet CPU figure")

@@ -227,6 +227,10 @@ void run_neighbour_group(const group_options& opt, verdict_table& verdicts) {
   // neighbours.
   dopts.top_yaml = fmt::format("limits:\n  max_in_flight_per_client: {}\n  send_queue: {}\n",
                                max_in_flight_per_client, send_queue);
+  if (opt.client_rate > 0)
+    dopts.top_yaml += fmt::format("  max_requests_per_second_per_client: {}\n", opt.client_rate);
+  if (opt.client_burst > 0)
+    dopts.top_yaml += fmt::format("  request_burst_per_client: {}\n", opt.client_burst);
   daemon_process daemon{dopts};
   const auto& endpoint = daemon.frontend("ipc");
 
@@ -382,8 +386,14 @@ void run_neighbour_group(const group_options& opt, verdict_table& verdicts) {
   };
 
   fmt::print("\n## A misbehaving neighbour (one daemon; limits.max_in_flight_per_client {}, "
-             "limits.send_queue {})\n\n",
-             max_in_flight_per_client, send_queue);
+             "limits.send_queue {}{})\n\n",
+             max_in_flight_per_client, send_queue,
+             opt.client_rate > 0
+               ? fmt::format(", limits.max_requests_per_second_per_client {}, "
+                             "limits.request_burst_per_client {}",
+                             opt.client_rate,
+                             opt.client_burst > 0 ? std::to_string(opt.client_burst) : "default")
+               : std::string{});
   print_group_header();
   print_group_row(alone,
                   fmt::format("noise: alone p50 spread {:.0f}% over {} repetitions", noise * 100,

@@ -10,6 +10,7 @@
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
+#include "broker/client_rate_limit.hpp"
 #include "broker_fixture.hpp"
 #include "holobroker/security/audit.hpp"
 #include "holobroker/wire/remote_exception.hpp"
@@ -32,18 +33,24 @@ struct fixture : broker_fixture {
   std::shared_ptr<security::authorizer> policy;
   std::vector<security::audit_record> audited;
 
-  fixture() {
+  /// `rate`, `burst`: limits.max_requests_per_second_per_client and
+  /// limits.request_burst_per_client (0: off).
+  explicit fixture(std::uint32_t rate = 0, std::uint32_t burst = 0) {
     security::set_audit_writer([this](const security::audit_record& r) { audited.push_back(r); });
     security::policy p;
     // uid 1000 reads and subscribes to everything; uid 2000 may do all on the motor.
     using security::operation;
     p.rules.push_back(rule(1000, {"*"}, {operation::read, operation::subscribe}));
     p.rules.push_back(rule(2000, {"motor"}, {operation::read, operation::write, operation::invoke}));
+    // uid 4000 may only ask the broker itself.
+    p.rules.push_back(rule(4000, {"holobroker"}, {operation::introspect}));
     policy = std::make_shared<security::authorizer>(p);
     broker::frontend_config cfg;
     cfg.broker_id = "holobroker";
     cfg.policy = policy;
     cfg.max_in_flight_per_client = 2;
+    cfg.max_requests_per_second_per_client = rate;
+    cfg.request_burst_per_client = burst;
     auto fanin = broker::spawn_event_fanin(sys, std::make_shared<fake_publisher_socket>(pub));
     frontend = broker::spawn_frontend(sys, cfg, std::make_shared<fake_frontend_socket>(front),
                                       spawn_fake_fleet(sys, fleet_calls, connection, fleet_things),
@@ -72,7 +79,57 @@ struct fixture : broker_fixture {
   }
 };
 
+/// 10 requests per second per client, 3 at once.
+struct rate_fixture : fixture {
+  rate_fixture() : fixture(10, 3) {}
+
+  nlohmann::json security_status() {
+    nlohmann::json out;
+    auto rp = self->request(frontend, caf::infinite, caf::get_atom_v, client::status_atom_v);
+    sched.run();
+    rp.receive([&](const std::string& doc) { out = nlohmann::json::parse(doc); },
+               [](const caf::error& err) { CAF_FAIL("status failed: " << caf::to_string(err)); });
+    return out["broker"]["security"];
+  }
+};
+
+wire::request oneway_write(const std::string& client, const std::string& thing,
+                           const std::string& objekt) {
+  auto ctx = wire::default_operation_context();
+  ctx.oneway = true;
+  return wire::make_operation(client, "holobroker", thing, objekt, wire::op::write_property,
+                              wire::shared_bytes::copy_of("1"), ctx);
+}
+
 } // namespace
+
+CAF_TEST(the rate table forgets refilled buckets first and stays bounded) {
+  using namespace std::chrono_literals;
+  broker::client_rate_limit limit{10, 2, 3}; // 10/s, burst 2, 3 clients at most
+  broker::client_rate_limit::time_point t0{};
+  CAF_CHECK(limit.admit("a", t0));
+  CAF_CHECK(limit.admit("a", t0));
+  CAF_CHECK(!limit.admit("a", t0)); // a's burst is spent
+  CAF_CHECK(limit.admit("b", t0 + 240ms));
+  CAF_CHECK(limit.admit("c", t0 + 240ms));
+  CAF_CHECK_EQUAL(limit.clients(), 3u);
+  // At 250 ms a has refilled (2 tokens back after 200 ms), b and c have
+  // not: a fourth client makes room by forgetting a only.
+  CAF_CHECK(limit.admit("d", t0 + 250ms));
+  CAF_CHECK_EQUAL(limit.clients(), 3u);
+  CAF_CHECK(limit.admit("b", t0 + 250ms));
+  CAF_CHECK(!limit.admit("b", t0 + 250ms)); // b kept its bucket: now spent
+  // Nobody refilled: the table starts afresh rather than grow.
+  CAF_CHECK(limit.admit("e", t0 + 250ms));
+  CAF_CHECK_EQUAL(limit.clients(), 1u);
+}
+
+CAF_TEST(no rate configured admits everything and keeps no table) {
+  broker::client_rate_limit off;
+  for (int i = 0; i < 1000; ++i)
+    CAF_CHECK(off.admit("x", {}));
+  CAF_CHECK_EQUAL(off.clients(), 0u);
+}
 
 CAF_TEST_FIXTURE_SCOPE(frontend_security_tests, fixture)
 
@@ -248,6 +305,100 @@ CAF_TEST(a write refused for too many in flight is audited) {
   CAF_CHECK_EQUAL(audited[0].outcome, "error");
   release(0);
   release(1);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
+
+CAF_TEST_FIXTURE_SCOPE(frontend_rate_tests, rate_fixture)
+
+CAF_TEST(a client beyond its request rate gets BlockingIOError at once and its tokens come back with time) {
+  for (int i = 0; i < 5; ++i)
+    sends_as("unix:1000:1000:", "eager", op("eager", "spectrometer", "integration_time"));
+  // The burst (3) reached the Thing; the other two never did.
+  CAF_CHECK_EQUAL(router_calls->seen.size(), 3u);
+  CAF_REQUIRE_EQUAL(front->sent.size(), 5u);
+  for (std::size_t i = 0; i < 3; ++i)
+    CAF_CHECK(sent_response(i).header.type == wire::message_type::reply);
+  CAF_CHECK_EQUAL(exception_type(3), "BlockingIOError");
+  auto refusal = exception_at(4);
+  CAF_REQUIRE(refusal.has_value());
+  CAF_CHECK_EQUAL(refusal->message,
+                  "holobroker: this client sends more than 10 requests per second "
+                  "(limits.max_requests_per_second_per_client, burst 3); slow down");
+  // 10 per second: one token back after 100 ms, not before.
+  advance_time(std::chrono::milliseconds{99});
+  sends_as("unix:1000:1000:", "eager", op("eager", "spectrometer", "integration_time"));
+  CAF_REQUIRE_EQUAL(front->sent.size(), 6u);
+  CAF_CHECK_EQUAL(exception_type(5), "BlockingIOError");
+  advance_time(std::chrono::milliseconds{1});
+  sends_as("unix:1000:1000:", "eager", op("eager", "spectrometer", "integration_time"));
+  CAF_REQUIRE_EQUAL(front->sent.size(), 7u);
+  CAF_CHECK(sent_response(6).header.type == wire::message_type::reply);
+  CAF_CHECK_EQUAL(router_calls->seen.size(), 4u);
+  // A long pause gives back the burst, not more.
+  advance_time(std::chrono::seconds{10});
+  for (int i = 0; i < 4; ++i)
+    sends_as("unix:1000:1000:", "eager", op("eager", "spectrometer", "integration_time"));
+  CAF_REQUIRE_EQUAL(front->sent.size(), 11u);
+  CAF_CHECK(sent_response(9).header.type == wire::message_type::reply);
+  CAF_CHECK_EQUAL(exception_type(10), "BlockingIOError");
+  auto sec = security_status();
+  CAF_CHECK_EQUAL(sec["rate_limited"].get<int>(), 4);
+  CAF_CHECK_EQUAL(sec["clients_rate_tracked"].get<int>(), 1);
+}
+
+CAF_TEST(another client of the same principal keeps its own rate while one floods) {
+  for (int i = 0; i < 20; ++i)
+    sends_as("unix:1000:1000:", "flood", op("flood", "spectrometer", "integration_time"));
+  std::vector<std::string> polite;
+  for (int i = 0; i < 3; ++i) {
+    auto req = op("polite", "spectrometer", "integration_time");
+    polite.push_back(req.header.message_id);
+    sends_as("unix:1000:1000:", "polite", req);
+  }
+  CAF_REQUIRE_EQUAL(front->sent.size(), 23u);
+  for (std::size_t i = 20; i < 23; ++i) {
+    CAF_CHECK_EQUAL(sent_response(i).header.message_id, polite[i - 20]);
+    CAF_CHECK(sent_response(i).header.type == wire::message_type::reply);
+  }
+  CAF_CHECK_EQUAL(router_calls->seen.size(), 6u);
+}
+
+CAF_TEST(the actions of the broker itself count against the rate too) {
+  for (int i = 0; i < 4; ++i)
+    sends_as("unix:4000:4000:", "asker",
+             op("asker", "holobroker", "ping", wire::op::invoke_action));
+  sched.run();
+  CAF_REQUIRE_EQUAL(front->sent.size(), 4u);
+  std::size_t refused = 0;
+  for (std::size_t i = 0; i < 4; ++i)
+    if (exception_type(i) == "BlockingIOError")
+      ++refused;
+  CAF_CHECK_EQUAL(refused, 1u);
+}
+
+CAF_TEST(oneway requests beyond the rate are dropped before the Thing and their writes audited) {
+  for (int i = 0; i < 5; ++i)
+    sends_as("unix:2000:2000:", "mover",
+             oneway_write("mover", "motor", "position"));
+  sched.run();
+  CAF_CHECK_EQUAL(router_calls->oneway.size(), 3u);
+  CAF_CHECK(front->sent.empty()); // oneway: no answer either way
+  CAF_REQUIRE_EQUAL(audited.size(), 5u);
+  CAF_CHECK_EQUAL(audited[0].outcome, "oneway");
+  CAF_CHECK_EQUAL(audited[4].outcome, "error");
+  CAF_CHECK(audited[4].detail.find("limits.max_requests_per_second_per_client")
+            != std::string::npos);
+  CAF_CHECK_EQUAL(security_status()["rate_limited"].get<int>(), 2);
+}
+
+CAF_TEST(a request the policy denies is denied whatever the rate) {
+  for (int i = 0; i < 5; ++i)
+    sends_as("unix:3000:3000:", "stranger", op("stranger", "motor", "position"));
+  CAF_REQUIRE_EQUAL(front->sent.size(), 5u);
+  for (std::size_t i = 0; i < 5; ++i)
+    CAF_CHECK_EQUAL(exception_type(i), "PermissionError");
+  CAF_CHECK_EQUAL(security_status()["rate_limited"].get<int>(), 0);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -14,6 +14,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -354,6 +355,58 @@ CAF_TEST(a client over its in flight bound gets BlockingIOError while another is
   // The two admitted requests still end with exactly one reply each.
   CAF_CHECK(greedy->await(ids[0], 10s).has_value());
   CAF_CHECK(greedy->await(ids[1], 10s).has_value());
+}
+
+CAF_TEST(a client beyond its request rate gets BlockingIOError for each extra request while another is served) {
+  start("limits:\n  max_requests_per_second_per_client: 5\n  request_burst_per_client: 5\n");
+  auto eager = client("eager", "ipc");
+  std::vector<std::string> ids;
+  auto t0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < 30; ++i) {
+    auto req = op(*eager, "motor", "position", "readproperty");
+    ids.push_back(req.header.message_id);
+    eager->send(wire::craft_request("holobroker", req));
+  }
+  // Refusals come back at once, replies after their round trip: collect
+  // the answers in the order they arrive.
+  std::map<std::string, int> answers;
+  int replies = 0;
+  int refused = 0;
+  auto until = std::chrono::steady_clock::now() + 10s;
+  while (answers.size() < ids.size() && std::chrono::steady_clock::now() < until) {
+    auto msg = eager->recv(1s);
+    if (!msg)
+      continue;
+    auto r = wire::parse_response(*msg);
+    CAF_REQUIRE(r.has_value());
+    ++answers[r->header.message_id];
+    if (r->header.type == wire::message_type::reply)
+      ++replies;
+    else if (auto ex = exception_of(*r); ex && ex->type == "BlockingIOError")
+      ++refused;
+  }
+  // Every request ends in exactly one answer.
+  CAF_CHECK_EQUAL(answers.size(), ids.size());
+  for (const auto& id : ids)
+    CAF_CHECK_EQUAL(answers[id], 1);
+  std::chrono::duration<double> took = std::chrono::steady_clock::now() - t0;
+  CAF_MESSAGE("30 pipelined reads at 5/s (burst 5): " << replies << " replies, " << refused
+                                                       << " refused, in " << took.count()
+                                                       << " s");
+  CAF_CHECK_EQUAL(replies + refused, 30);
+  // The burst, plus what 5 per second gave back while they were answered.
+  CAF_CHECK_GREATER_OR_EQUAL(replies, 5);
+  CAF_CHECK_LESS_OR_EQUAL(replies, 5 + static_cast<int>(5 * took.count()) + 1);
+  auto other = client("polite", "ipc");
+  auto r = other->call("holobroker", op(*other, "motor", "position", "readproperty"), 5s);
+  CAF_REQUIRE(r.has_value());
+  CAF_CHECK(r->header.type == wire::message_type::reply);
+  auto status = other->call("holobroker",
+                            op(*other, "holobroker", "status", "invokeaction", "{}"), 5s);
+  CAF_REQUIRE(status.has_value());
+  CAF_REQUIRE(status->header.type == wire::message_type::reply);
+  auto sec = json::parse(status->payload.view())["broker"]["security"];
+  CAF_CHECK_EQUAL(sec["rate_limited"].get<int>(), refused);
 }
 
 CAF_TEST(the CLI works over CURVE with an authorized key and an unknown key reaches nothing) {

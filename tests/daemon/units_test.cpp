@@ -196,6 +196,7 @@ CAF_TEST(a reload names changed limits listeners and HTTP at their lines as need
                                        "limits:\n"
                                        "  send_queue: 20\n"
                                        "  max_in_flight_per_client: 4\n"
+                                       "  max_requests_per_second_per_client: 100\n"
                                        "broker:\n"
                                        "  http: {listen: 9464}\n",
                                    "b.yaml");
@@ -206,12 +207,14 @@ CAF_TEST(a reload names changed limits listeners and HTTP at their lines as need
   // The client key directory is reloaded: not named.
   CAF_CHECK_EQUAL(lines,
                   (std::vector<std::string>{
-                    "b.yaml:11:3: broker.http: changed; it takes effect only after a restart",
+                    "b.yaml:12:3: broker.http: changed; it takes effect only after a restart",
                     "b.yaml:4:5: security.curve.tcp: changed; it takes effect only after a restart",
                     "b.yaml:9:3: limits.max_in_flight_per_client: changed; it takes effect only "
                     "after a restart",
                     "b.yaml:8:3: limits.send_queue: changed; it takes effect only after a "
-                    "restart"}));
+                    "restart",
+                    "b.yaml:10:3: limits.max_requests_per_second_per_client: changed; it takes "
+                    "effect only after a restart"}));
 }
 
 CAF_TEST(a reload without the security section names it removed and keeps it whole) {

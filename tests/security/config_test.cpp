@@ -57,6 +57,8 @@ limits:
   max_message_size: 1048576
   max_in_flight_per_client: 8
   send_queue: 50
+  max_requests_per_second_per_client: 200
+  request_burst_per_client: 50
 things: []
 )");
   CAF_REQUIRE(cfg.has_value());
@@ -84,6 +86,15 @@ things: []
   CAF_CHECK_EQUAL(cfg->limits.max_message_size, 1048576u);
   CAF_CHECK_EQUAL(cfg->limits.max_in_flight_per_client, 8u);
   CAF_CHECK_EQUAL(cfg->limits.send_queue, 50u);
+  CAF_CHECK_EQUAL(cfg->limits.max_requests_per_second_per_client, 200u);
+  CAF_CHECK_EQUAL(cfg->limits.request_burst_per_client, 50u);
+}
+
+CAF_TEST(no request rate limit is configured by default) {
+  auto cfg = parse_config("things: []\n");
+  CAF_REQUIRE(cfg.has_value());
+  CAF_CHECK_EQUAL(cfg->limits.max_requests_per_second_per_client, 0u);
+  CAF_CHECK_EQUAL(cfg->limits.request_burst_per_client, 0u);
 }
 
 CAF_TEST(an empty security section turns authentication on without a policy) {
@@ -153,4 +164,10 @@ CAF_TEST(security mistakes name file line column and key) {
   CAF_CHECK_EQUAL(error_of("limits:\n  max_in_flight_per_client: 0\n"),
                   "test.yaml:2:29: limits.max_in_flight_per_client: must be a whole number from "
                   "1 to 1000000");
+  CAF_CHECK_EQUAL(error_of("limits:\n  request_burst_per_client: 10\n"),
+                  "test.yaml:2:29: limits.request_burst_per_client: needs "
+                  "limits.max_requests_per_second_per_client (a burst of no rate limits nothing)");
+  CAF_CHECK_EQUAL(error_of("limits:\n  max_requests_per_second_per_client: 0\n"),
+                  "test.yaml:2:39: limits.max_requests_per_second_per_client: must be a whole "
+                  "number from 1 to 1000000");
 }

@@ -195,6 +195,8 @@ broker_node::start(caf::actor_system& sys, const config::broker_config& cfg,
   }
   fcfg.policy = node->authorizer_;
   fcfg.max_in_flight_per_client = cfg.limits.max_in_flight_per_client;
+  fcfg.max_requests_per_second_per_client = cfg.limits.max_requests_per_second_per_client;
+  fcfg.request_burst_per_client = cfg.limits.request_burst_per_client;
   node->frontend_ = spawn_frontend(sys, fcfg, std::move(frontend->socket), node->fleet_,
                                    node->fanin_, std::move(directory));
   if (cfg.middleman_port != 0) {

@@ -21,7 +21,9 @@ frontend_impl::behavior_type frontend_fn(self_ptr self, frontend_config cfg,
   auto& st = self->state;
   st.cfg = std::move(cfg);
   st.stats = frontend_stats{st.cfg.latency_samples};
-  st.guard = frontend_guard{st.cfg.policy, st.cfg.max_in_flight_per_client};
+  st.guard = frontend_guard{st.cfg.policy, st.cfg.max_in_flight_per_client,
+                            client_rate_limit{double(st.cfg.max_requests_per_second_per_client),
+                                              double(st.cfg.request_burst_per_client)}};
   st.socket = std::move(socket);
   st.directory = followed_directory{fleet, std::move(directory)};
   st.fleet = std::move(fleet);

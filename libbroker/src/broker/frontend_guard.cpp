@@ -1,4 +1,4 @@
-#include "holobroker/broker/frontend_guard.hpp"
+#include "broker/frontend_guard.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -22,9 +22,10 @@ std::string_view outcome_name(request_outcome o) {
 } // namespace
 
 frontend_guard::frontend_guard(std::shared_ptr<security::authorizer> policy,
-                               std::uint32_t max_per_client)
+                               std::uint32_t max_per_client, client_rate_limit rate)
   : policy_(policy ? std::move(policy) : std::make_shared<security::authorizer>()),
-    max_per_client_(max_per_client) {}
+    max_per_client_(max_per_client),
+    rate_(std::move(rate)) {}
 
 admission frontend_guard::admit(const wire::request& req, std::string_view user_id,
                                 std::string_view broker_id) {
@@ -57,6 +58,21 @@ std::optional<wire::response> frontend_guard::over_limit(const wire::request& re
                    fmt::format("holobroker: this client has {} requests in flight "
                                "(limits.max_in_flight_per_client); wait for replies first",
                                i->second)));
+}
+
+std::optional<wire::response> frontend_guard::over_rate(const wire::request& req,
+                                                        std::string_view broker_id,
+                                                        client_rate_limit::time_point now) {
+  if (!rate_.enabled() || rate_.admit(req.routing_id.view(), now))
+    return std::nullopt;
+  ++rate_limited_;
+  return exception_reply(
+    wire::message_type::exception, req.header, broker_id,
+    make_exception("BlockingIOError",
+                   fmt::format("holobroker: this client sends more than {:g} requests per "
+                               "second (limits.max_requests_per_second_per_client, burst {:g}); "
+                               "slow down",
+                               rate_.per_second(), rate_.burst())));
 }
 
 std::optional<wire::response> frontend_guard::not_reading(const wire::request& req,
@@ -111,10 +127,12 @@ void frontend_guard::passed_oneway(std::optional<security::audit_record>& audit)
 nlohmann::json frontend_guard::to_json() const {
   return {{"denied", denied_},
           {"client_busy", client_busy_},
+          {"rate_limited", rate_limited_},
           {"replies_dropped", replies_dropped_},
           {"not_reading_refused", not_reading_refused_},
           {"clients_not_reading", not_reading_.size()},
-          {"clients_in_flight", in_flight_.size()}};
+          {"clients_in_flight", in_flight_.size()},
+          {"clients_rate_tracked", rate_.clients()}};
 }
 
 } // namespace holobroker::broker

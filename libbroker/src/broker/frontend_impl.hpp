@@ -32,7 +32,7 @@
 #include "broker/log_throttle.hpp"
 #include "client/wake.hpp"
 #include "holobroker/broker/frontend_actor.hpp"
-#include "holobroker/broker/frontend_guard.hpp"
+#include "broker/frontend_guard.hpp"
 #include "holobroker/broker/request_stats.hpp"
 #include "holobroker/wire/request.hpp"
 #include "holobroker/wire/response.hpp"

@@ -70,6 +70,22 @@ void on_message(self_ptr self, const wire::multipart& frames, const std::string&
       send_response(self, req.routing_id, std::move(*admitted.refusal));
     return;
   }
+  // A client beyond its request rate is answered at once, whatever it
+  // asks: neither a Thing nor the broker works for it.
+  if (auto refusal = st.guard.over_rate(req, st.cfg.broker_id, self->clock().now())) {
+    if (admitted.audit)
+      admitted.audit->detail = "beyond the client's request rate "
+                               "(limits.max_requests_per_second_per_client)";
+    st.guard.refused(admitted.audit, request_outcome::error);
+    if (h.server_context.oneway)
+      client_log(self, spdlog::level::warn,
+                 "front end: dropping oneway {} {} of {} from {}: beyond its request rate "
+                 "(limits.max_requests_per_second_per_client)",
+                 h.operation, h.objekt, h.thing_id, printable(req.routing_id));
+    else
+      send_response(self, req.routing_id, std::move(*refusal));
+    return;
+  }
   if (h.thing_id == st.cfg.broker_id) {
     // The broker's own actions only answer: a oneway one has nothing to do
     // and, like every oneway request, gets no reply (found by fuzz_frontend).

@@ -8,9 +8,10 @@
 // the next line that gets through says how many were left out. The counters
 // in `status` still count every event.
 
-#include <algorithm>
 #include <chrono>
 #include <cstdint>
+
+#include "broker/token_bucket.hpp"
 
 namespace holobroker::broker {
 
@@ -20,33 +21,22 @@ public:
 
   /// `burst` lines at once, refilled at `per_second` lines per second.
   explicit log_throttle(double burst = 20, double per_second = 5)
-    : burst_(burst), rate_(per_second), tokens_(burst) {}
+    : bucket_(burst, per_second, clock::now()) {}
 
   /// Whether a line may be written now. When it may, `suppressed` is the
   /// number of lines left out since the last one written (then reset).
   bool admit(std::uint64_t& suppressed, clock::time_point now = clock::now()) {
-    if (started_) {
-      std::chrono::duration<double> dt = now - last_;
-      tokens_ = std::min(burst_, tokens_ + dt.count() * rate_);
-    }
-    started_ = true;
-    last_ = now;
-    if (tokens_ < 1) {
+    if (!bucket_.take(now)) {
       ++suppressed_;
       return false;
     }
-    tokens_ -= 1;
     suppressed = suppressed_;
     suppressed_ = 0;
     return true;
   }
 
 private:
-  double burst_;
-  double rate_;
-  double tokens_;
-  bool started_ = false;
-  clock::time_point last_{};
+  token_bucket bucket_;
   std::uint64_t suppressed_ = 0;
 };
 

@@ -105,6 +105,10 @@ reload_plan plan_reload(const config::broker_config& running, const config::brok
   check(la.max_in_flight_per_client == lb.max_in_flight_per_client,
         "limits.max_in_flight_per_client");
   check(la.send_queue == lb.send_queue, "limits.send_queue");
+  check(la.max_requests_per_second_per_client == lb.max_requests_per_second_per_client,
+        "limits.max_requests_per_second_per_client");
+  check(la.request_burst_per_client == lb.request_burst_per_client,
+        "limits.request_burst_per_client");
   // broker.peers is applied by the reload (the federation actor); the rest
   // of the federation shapes the actor system (middleman, OpenSSL module)
   // or the published endpoint, so only a restart changes it.

@@ -216,7 +216,9 @@ limits_config read_limits(const YAML::Node& node, std::string_view file, config_
   section_reader in{file};
   in.observe_keys(source.recorder());
   limits_config l;
-  in.check_keys(node, "limits", {"max_message_size", "max_in_flight_per_client", "send_queue"});
+  in.check_keys(node, "limits",
+                {"max_message_size", "max_in_flight_per_client", "send_queue",
+                 "max_requests_per_second_per_client", "request_burst_per_client"});
   if (auto v = node["max_message_size"])
     l.max_message_size = in.unsigned_int(v, "limits.max_message_size", 1024, 1ull << 32);
   if (auto v = node["max_in_flight_per_client"])
@@ -224,6 +226,17 @@ limits_config read_limits(const YAML::Node& node, std::string_view file, config_
       = static_cast<std::uint32_t>(in.unsigned_int(v, "limits.max_in_flight_per_client", 1, 1'000'000));
   if (auto v = node["send_queue"])
     l.send_queue = static_cast<std::uint32_t>(in.unsigned_int(v, "limits.send_queue", 1, 1'000'000));
+  if (auto v = node["max_requests_per_second_per_client"])
+    l.max_requests_per_second_per_client = static_cast<std::uint32_t>(
+      in.unsigned_int(v, "limits.max_requests_per_second_per_client", 1, 1'000'000));
+  if (auto v = node["request_burst_per_client"]) {
+    l.request_burst_per_client = static_cast<std::uint32_t>(
+      in.unsigned_int(v, "limits.request_burst_per_client", 1, 1'000'000));
+    if (l.max_requests_per_second_per_client == 0)
+      in.fail(v, "limits.request_burst_per_client",
+              "needs limits.max_requests_per_second_per_client (a burst of no rate limits "
+              "nothing)");
+  }
   return l;
 }
 

@@ -68,6 +68,10 @@ struct frontend_config {
   std::shared_ptr<security::authorizer> policy;
   /// Requests one client identity may have in flight; 0: no bound.
   std::uint32_t max_in_flight_per_client = 0;
+  /// Requests per second one client identity may send, and its burst
+  /// (0: one second's worth); 0: no rate limit.
+  std::uint32_t max_requests_per_second_per_client = 0;
+  std::uint32_t request_burst_per_client = 0;
 };
 
 /// `directory` is the fleet's snapshot at spawn time (the front end follows

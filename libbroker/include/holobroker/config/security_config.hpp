@@ -51,6 +51,12 @@ struct limits_config {
   /// Requests one client identity may have in flight; beyond it the client
   /// gets BlockingIOError, so one client cannot take a Thing's max_in_flight.
   std::uint32_t max_in_flight_per_client = 128;
+  /// Requests per second one client identity may send; beyond it the
+  /// client gets BlockingIOError (a oneway request is dropped). 0: no limit.
+  std::uint32_t max_requests_per_second_per_client = 0;
+  /// How many requests a client may send at once above its rate (the
+  /// bucket's size); 0: one second's worth.
+  std::uint32_t request_burst_per_client = 0;
   /// Replies queued to one client that does not read them (ZMQ_SNDHWM);
   /// beyond it its replies are dropped and counted, nobody else waits.
   std::uint32_t send_queue = 1000;

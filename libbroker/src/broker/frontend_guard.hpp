@@ -3,7 +3,8 @@
 // The front end's defences, in one place so that the request path only
 // calls in: the policy decision per request (security/authorizer.hpp), the
 // bound on requests in flight per client identity (one client cannot take a
-// Thing's whole max_in_flight), the clients that do not read their replies
+// Thing's whole max_in_flight), the request rate per client identity
+// (client_rate_limit.hpp), the clients that do not read their replies
 // (their requests are refused before they reach a Thing), the audit of how each write and invoke
 // ended, and the counters `status` shows. Owned by the front end's state;
 // not shared.
@@ -18,6 +19,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "broker/client_rate_limit.hpp"
 #include "holobroker/broker/request_stats.hpp"
 #include "holobroker/security/authorizer.hpp"
 #include "holobroker/wire/request.hpp"
@@ -36,9 +38,9 @@ struct admission {
 class frontend_guard {
 public:
   /// `policy` null: everything allowed, writes and invokes still audited.
-  /// `max_per_client` 0: no bound.
+  /// `max_per_client` 0: no bound. `rate` off: no rate limit.
   frontend_guard(std::shared_ptr<security::authorizer> policy = nullptr,
-                 std::uint32_t max_per_client = 0);
+                 std::uint32_t max_per_client = 0, client_rate_limit rate = {});
 
   /// Whether the request may go on at all (policy), before anything else is done with it.
   admission admit(const wire::request& req, std::string_view user_id, std::string_view broker_id);
@@ -46,6 +48,13 @@ public:
   /// Whether `identity` may start one more request; if not, the
   /// BlockingIOError reply to send instead.
   std::optional<wire::response> over_limit(const wire::request& req, std::string_view broker_id);
+
+  /// Whether `req`'s client is beyond its request rate at `now` (if not,
+  /// the request spends one of its tokens): if so, the BlockingIOError to
+  /// answer with (a oneway request is dropped instead). Every request
+  /// counts, the broker's own actions too: a `status` flood is a flood.
+  std::optional<wire::response> over_rate(const wire::request& req, std::string_view broker_id,
+                                          client_rate_limit::time_point now);
 
   /// How many requests of `identity` are in flight (started, not ended).
   std::uint32_t in_flight(const wire::shared_bytes& identity) const {
@@ -81,8 +90,9 @@ public:
   void reply_dropped(const wire::shared_bytes& identity);
   void client_gone(const wire::shared_bytes& identity) { reply_sent(identity); }
 
-  /// {"denied","client_busy","replies_dropped","not_reading_refused",
-  ///  "clients_not_reading","clients_in_flight"}
+  /// {"denied","client_busy","rate_limited","replies_dropped",
+  ///  "not_reading_refused","clients_not_reading","clients_in_flight",
+  ///  "clients_rate_tracked"}
   nlohmann::json to_json() const;
 
   /// At most this many clients are remembered as not reading; beyond it
@@ -97,6 +107,8 @@ private:
   std::unordered_map<std::string, std::uint32_t> in_flight_;
   std::uint64_t denied_ = 0;
   std::uint64_t client_busy_ = 0;
+  client_rate_limit rate_;
+  std::uint64_t rate_limited_ = 0;
   std::uint64_t replies_dropped_ = 0;
   std::unordered_set<std::string> not_reading_;
   std::uint64_t not_reading_refused_ = 0;
