@@ -96,6 +96,15 @@ inline wire::request op(const std::string& client, const std::string& thing,
   return wire::make_operation(client, "holobroker", thing, objekt, operation);
 }
 
+/// A oneway writeproperty of `objekt` (value 1) from `client`.
+inline wire::request oneway_write(const std::string& client, const std::string& thing,
+                                  const std::string& objekt) {
+  auto ctx = wire::default_operation_context();
+  ctx.oneway = true;
+  return wire::make_operation(client, "holobroker", thing, objekt, wire::op::write_property,
+                              wire::shared_bytes::copy_of("1"), ctx);
+}
+
 struct broker_fixture : test_coordinator_fixture<broker_test_config> {
   std::shared_ptr<fake_wire_state> front = std::make_shared<fake_wire_state>();
   std::shared_ptr<fake_wire_state> pub = std::make_shared<fake_wire_state>();

@@ -18,14 +18,6 @@ using broker::frontend::quick_depth;
 
 namespace {
 
-wire::request oneway_write(const std::string& client, const std::string& thing,
-                           const std::string& objekt) {
-  auto ctx = wire::default_operation_context();
-  ctx.oneway = true;
-  return wire::make_operation(client, "holobroker", thing, objekt, wire::op::write_property,
-                              wire::shared_bytes::copy_of("1"), ctx);
-}
-
 struct fixture : broker_fixture {
   broker::frontend_actor frontend;
 

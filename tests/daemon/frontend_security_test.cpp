@@ -93,14 +93,6 @@ struct rate_fixture : fixture {
   }
 };
 
-wire::request oneway_write(const std::string& client, const std::string& thing,
-                           const std::string& objekt) {
-  auto ctx = wire::default_operation_context();
-  ctx.oneway = true;
-  return wire::make_operation(client, "holobroker", thing, objekt, wire::op::write_property,
-                              wire::shared_bytes::copy_of("1"), ctx);
-}
-
 } // namespace
 
 CAF_TEST(the rate table forgets refilled buckets first and stays bounded) {

@@ -19,6 +19,13 @@ std::string_view outcome_name(request_outcome o) {
   return "error";
 }
 
+/// The answer to a request the guard refuses because of what its client
+/// does (in flight, rate, not reading): hololinked raises BlockingIOError.
+wire::response busy(const wire::request& req, std::string_view broker_id, std::string message) {
+  return exception_reply(wire::message_type::exception, req.header, broker_id,
+                         make_exception("BlockingIOError", std::move(message)));
+}
+
 } // namespace
 
 frontend_guard::frontend_guard(std::shared_ptr<security::authorizer> policy,
@@ -52,12 +59,10 @@ std::optional<wire::response> frontend_guard::over_limit(const wire::request& re
   if (i == in_flight_.end() || i->second < max_per_client_)
     return std::nullopt;
   ++client_busy_;
-  return exception_reply(
-    wire::message_type::exception, req.header, broker_id,
-    make_exception("BlockingIOError",
-                   fmt::format("holobroker: this client has {} requests in flight "
-                               "(limits.max_in_flight_per_client); wait for replies first",
-                               i->second)));
+  return busy(req, broker_id,
+              fmt::format("holobroker: this client has {} requests in flight "
+                          "(limits.max_in_flight_per_client); wait for replies first",
+                          i->second));
 }
 
 std::optional<wire::response> frontend_guard::over_rate(const wire::request& req,
@@ -66,13 +71,10 @@ std::optional<wire::response> frontend_guard::over_rate(const wire::request& req
   if (!rate_.enabled() || rate_.admit(req.routing_id.view(), now))
     return std::nullopt;
   ++rate_limited_;
-  return exception_reply(
-    wire::message_type::exception, req.header, broker_id,
-    make_exception("BlockingIOError",
-                   fmt::format("holobroker: this client sends more than {:g} requests per "
-                               "second (limits.max_requests_per_second_per_client, burst {:g}); "
-                               "slow down",
-                               rate_.per_second(), rate_.burst())));
+  return busy(req, broker_id,
+              fmt::format("holobroker: this client sends more than {:g} requests per second "
+                          "(limits.max_requests_per_second_per_client, burst {:g}); slow down",
+                          rate_.per_second(), rate_.burst()));
 }
 
 std::optional<wire::response> frontend_guard::not_reading(const wire::request& req,
@@ -80,11 +82,9 @@ std::optional<wire::response> frontend_guard::not_reading(const wire::request& r
   if (not_reading_.empty() || not_reading_.count(std::string{req.routing_id.view()}) == 0)
     return std::nullopt;
   ++not_reading_refused_;
-  return exception_reply(
-    wire::message_type::exception, req.header, broker_id,
-    make_exception("BlockingIOError",
-                   "holobroker: this client does not read its replies (its send queue, "
-                   "limits.send_queue, is full); its requests are refused until it reads"));
+  return busy(req, broker_id,
+              "holobroker: this client does not read its replies (its send queue, "
+              "limits.send_queue, is full); its requests are refused until it reads");
 }
 
 void frontend_guard::reply_dropped(const wire::shared_bytes& identity) {
