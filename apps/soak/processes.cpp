@@ -67,14 +67,14 @@ void sim_server::stop(int signal) {
 
 void sim_server::pause() {
   if (proc_ && !paused_) {
-    proc_->signal(SIGSTOP);
+    proc_->freeze(); // stopped, not just signalled (a dead one shows as crashed)
     paused_ = true;
   }
 }
 
 void sim_server::resume() {
   if (proc_ && paused_) {
-    proc_->signal(SIGCONT);
+    proc_->thaw();
     paused_ = false;
   }
 }

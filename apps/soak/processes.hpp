@@ -27,7 +27,7 @@ public:
   void start();
   /// SIGKILL (a crash: IPC files stay) or SIGTERM (a clean stop).
   void stop(int signal);
-  void pause();  ///< SIGSTOP
+  void pause();  ///< SIGSTOP, until it has stopped
   void resume(); ///< SIGCONT
   bool running() const { return proc_ != nullptr; }
   bool paused() const { return paused_; }

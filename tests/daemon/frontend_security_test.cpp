@@ -267,6 +267,7 @@ CAF_TEST(a client that does not read is refused before the Thing until it reads 
   CAF_REQUIRE_EQUAL(audited.size(), 6u);
   CAF_CHECK_EQUAL(audited[0].outcome, "reply");
   CAF_CHECK_EQUAL(audited[5].outcome, "error");
+  CAF_CHECK(audited[5].detail.find("limits.send_queue") != std::string::npos);
   // Another client of the same Thing is served all the while.
   sends_as("unix:2000:2000:", "polite", op("polite", "motor", "position"));
   CAF_CHECK_EQUAL(router_calls->seen.size(), 2u);
@@ -295,6 +296,7 @@ CAF_TEST(a write refused for too many in flight is audited) {
   CAF_REQUIRE_EQUAL(audited.size(), 1u);
   CAF_CHECK_EQUAL(audited[0].operation, "write");
   CAF_CHECK_EQUAL(audited[0].outcome, "error");
+  CAF_CHECK(audited[0].detail.find("limits.max_in_flight_per_client") != std::string::npos);
   release(0);
   release(1);
 }

@@ -168,11 +168,14 @@ void forward(self_ptr self, const wire::request& req,
   }
   // A client whose replies are being thrown away, or with too many
   // requests in flight, is answered at once: the Thing never sees it.
+  std::string_view why = "the client does not read its replies (limits.send_queue)";
   auto refusal = st.guard.not_reading(req, st.cfg.broker_id);
-  if (!refusal)
+  if (!refusal) {
+    why = "too many requests in flight (limits.max_in_flight_per_client)";
     refusal = st.guard.over_limit(req, st.cfg.broker_id);
+  }
   if (refusal) {
-    st.guard.refused(audit, request_outcome::error);
+    st.guard.refused(audit, request_outcome::error, why);
     send_response(self, req.routing_id, std::move(*refusal));
     return;
   }

@@ -108,9 +108,11 @@ void frontend_guard::ended(const wire::shared_bytes& identity,
 }
 
 void frontend_guard::refused(std::optional<security::audit_record>& audit,
-                             request_outcome outcome) {
+                             request_outcome outcome, std::string_view why) {
   if (audit) {
     audit->outcome = std::string{outcome_name(outcome)};
+    if (!why.empty())
+      audit->detail = std::string{why};
     security::audit(*audit);
     audit.reset();
   }

@@ -68,8 +68,10 @@ public:
   void started(const wire::shared_bytes& identity);
   void ended(const wire::shared_bytes& identity, std::optional<security::audit_record>& audit,
              request_outcome outcome);
-  /// A request that was never started (no started()) ended with `outcome`.
-  void refused(std::optional<security::audit_record>& audit, request_outcome outcome);
+  /// A request that was never started (no started()) ended with `outcome`;
+  /// a non-empty `why` is the audit record's detail (which bound refused it).
+  void refused(std::optional<security::audit_record>& audit, request_outcome outcome,
+               std::string_view why = {});
   /// An oneway write or invoke was passed on (never answered).
   void passed_oneway(std::optional<security::audit_record>& audit);
 

@@ -73,10 +73,9 @@ void on_message(self_ptr self, const wire::multipart& frames, const std::string&
   // A client beyond its request rate is answered at once, whatever it
   // asks: neither a Thing nor the broker works for it.
   if (auto refusal = st.guard.over_rate(req, st.cfg.broker_id, self->clock().now())) {
-    if (admitted.audit)
-      admitted.audit->detail = "beyond the client's request rate "
-                               "(limits.max_requests_per_second_per_client)";
-    st.guard.refused(admitted.audit, request_outcome::error);
+    st.guard.refused(admitted.audit, request_outcome::error,
+                     "beyond the client's request rate "
+                     "(limits.max_requests_per_second_per_client)");
     if (h.server_context.oneway)
       client_log(self, spdlog::level::warn,
                  "front end: dropping oneway {} {} of {} from {}: beyond its request rate "
