@@ -141,10 +141,12 @@ CAF_TEST_FIXTURE_SCOPE(event_subscriber_probe_tests, probe_fixture)
 
 CAF_TEST(a probed subscription is reported only when the broker answers its probe) {
   auto out = subscribe_probed("spectrometer", "measurement");
-  // The probe goes out after the subscription, on the same socket.
-  CAF_REQUIRE_EQUAL(wire().subscriptions.size(), 2u);
-  CAF_CHECK_EQUAL(wire().subscriptions[0], "spectrometer/measurement");
-  auto probe = wire().subscriptions[1];
+  // Where a broker would tell a denial, then the subscription, then the
+  // probe, on the same socket.
+  CAF_REQUIRE_EQUAL(wire().subscriptions.size(), 3u);
+  CAF_CHECK_EQUAL(wire().subscriptions[0], "holobroker/.denied/spectrometer/measurement");
+  CAF_CHECK_EQUAL(wire().subscriptions[1], "spectrometer/measurement");
+  auto probe = wire().subscriptions[2];
   CAF_CHECK(probe.rfind(std::string{subscription_probe_prefix}, 0) == 0);
   CAF_CHECK(!out->done);
   // The broker's answer: one event on exactly the probe topic.
@@ -156,9 +158,39 @@ CAF_TEST(a probed subscription is reported only when the broker answers its prob
   CAF_CHECK(out->done);
   CAF_CHECK(!out->error);
   // The probe subscription is gone, the probe never reaches the sink.
-  CAF_CHECK_EQUAL(wire().subscriptions, std::vector<std::string>{"spectrometer/measurement"});
+  CAF_CHECK_EQUAL(wire().subscriptions,
+                  (std::vector<std::string>{"holobroker/.denied/spectrometer/measurement",
+                                            "spectrometer/measurement"}));
   CAF_REQUIRE_EQUAL(got->size(), 1u);
   CAF_CHECK_EQUAL(got->at(0).payload.view(), "5");
+}
+
+CAF_TEST(a subscription the broker denies fails with its PermissionError and leaves nothing) {
+  auto out = subscribe_probed("spectrometer", "measurement");
+  CAF_REQUIRE_EQUAL(wire().subscriptions.size(), 3u);
+  auto probe = wire().subscriptions[2];
+  // The broker's denial to this subscriber, then its answer to the probe.
+  wire().inbox.push_back(wire::craft_event(wire::make_event(
+    "holobroker", "holobroker", ".denied/spectrometer/measurement",
+    wire::shared_bytes::copy_of(
+      R"({"exception":{"message":"holobroker: uid 7 may not subscribe Thing 'spectrometer'",)"
+      R"("type":"PermissionError","traceback":[],"notes":null}})"))));
+  auto slash = probe.find('/');
+  wire().inbox.push_back(wire::craft_event(wire::make_event(
+    "holobroker", probe.substr(0, slash), probe.substr(slash + 1), wire::shared_bytes::copy_of("true"))));
+  wake();
+  CAF_REQUIRE(out->done);
+  CAF_CHECK(code_of(out->error) == client::client_errc::remote_exception);
+  auto ex = client::remote_exception_of(out->error);
+  CAF_REQUIRE(ex.has_value());
+  CAF_CHECK_EQUAL(ex->type, "PermissionError");
+  CAF_CHECK_EQUAL(ex->message, "holobroker: uid 7 may not subscribe Thing 'spectrometer'");
+  CAF_CHECK(wire().subscriptions.empty());
+  // A second subscription of the same topic starts afresh.
+  auto again = subscribe_probed("spectrometer", "measurement");
+  CAF_CHECK_EQUAL(wire().subscriptions.size(), 3u);
+  CAF_CHECK(!again->done);
+  CAF_CHECK(got->empty());
 }
 
 CAF_TEST(an unanswered probe fails the subscription with a timeout and leaves nothing) {

@@ -3,7 +3,11 @@
 
 #include "broker_fixture.hpp"
 #include "holobroker/broker/subscription_rule.hpp"
+#include "holobroker/security/audit.hpp"
+#include "holobroker/security/authorizer.hpp"
 #include "holobroker/wire/event.hpp"
+#include "holobroker/wire/remote_exception.hpp"
+#include "support/policy_rules.hpp"
 
 using namespace holobroker;
 using namespace holobroker::test;
@@ -276,6 +280,134 @@ CAF_TEST(a probe is answered on its own topic once upstream subscriptions are se
   subscriber_sends("holobroker/.probe/n2", false, 2);
   CAF_CHECK_EQUAL(xpub->filters[2].back(), "-holobroker/.probe/n2");
   CAF_CHECK_EQUAL(pub->sent.size(), 2u);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
+
+namespace {
+
+/// The fan-in of a broker with a security policy: uid 1000 may subscribe to
+/// test-thing only, uid 2000 may read it but subscribe to nothing.
+struct policy_fixture : fixture {
+  std::vector<security::audit_record> audited;
+
+  policy_fixture() {
+    security::set_audit_writer([this](const security::audit_record& r) { audited.push_back(r); });
+    using security::operation;
+    security::policy p;
+    p.rules.push_back(rule(uid_selector(1000), {"test-thing"}, {operation::subscribe}));
+    p.rules.push_back(rule(uid_selector(2000), {"*"}, {operation::read}));
+    fanin = broker::spawn_event_fanin(sys, std::make_shared<fake_publisher_socket>(pub, xpub),
+                                      std::make_shared<security::authorizer>(p));
+    sched.run();
+    caf::anon_send(fanin, broker::put_atom_v, std::string{"test-thing"}, upstream_actor);
+    caf::anon_send(fanin, broker::put_atom_v, std::string{"other-thing"}, upstream_actor);
+    sched.run();
+    upstream->calls.clear();
+  }
+
+  ~policy_fixture() { security::set_audit_writer(nullptr); }
+
+  void subscriber_sends_as(const std::string& user_id, std::string_view topic, bool subscribe,
+                           int from) {
+    pub->user_ids.push_back(user_id);
+    subscriber_sends(topic, subscribe, from);
+  }
+
+  broker::fanin_summary summary() {
+    broker::fanin_summary out;
+    bool answered = false;
+    self->send(fanin, broker::get_atom_v, broker::topics_atom_v);
+    sched.run();
+    self->receive(
+      [&](const broker::fanin_summary& s) {
+        out = s;
+        answered = true;
+      },
+      caf::after(std::chrono::seconds{0}) >> [] {});
+    CAF_REQUIRE(answered);
+    return out;
+  }
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(fanin_policy_tests, policy_fixture)
+
+CAF_TEST(a subscriber gets filters only for the Things the policy lets it subscribe to) {
+  subscriber_sends_as("unix:1000:1000:", "test-thing/test_event", true, 1);
+  subscriber_sends_as("unix:1000:1000:", "other-thing/test_event", true, 1);
+  CAF_REQUIRE_EQUAL(xpub->filters[1].size(), 2u);
+  CAF_CHECK_EQUAL(xpub->filters[1][0], "+test-thing/test_event");
+  // The denied one: only the filter of its denial, and the denial to it alone.
+  CAF_CHECK_EQUAL(xpub->filters[1][1], "+holobroker/.denied/other-thing/test_event");
+  CAF_REQUIRE_EQUAL(xpub->sent_to[1].size(), 1u);
+  auto denial = wire::parse_event(xpub->sent_to[1][0]);
+  CAF_REQUIRE(denial.has_value());
+  CAF_CHECK_EQUAL(denial->topic, "holobroker/.denied/other-thing/test_event");
+  auto ex = wire::parse_remote_exception(denial->payload.view());
+  CAF_REQUIRE(ex.has_value());
+  CAF_CHECK_EQUAL(ex->type, "PermissionError");
+  CAF_CHECK(ex->message.find("uid 1000") != std::string::npos);
+  CAF_CHECK(ex->message.find("other-thing") != std::string::npos);
+  CAF_CHECK(pub->sent.empty()); // nothing broadcast
+  // Audited with principal, Thing, operation and outcome.
+  CAF_REQUIRE_EQUAL(audited.size(), 1u);
+  CAF_CHECK_EQUAL(audited[0].principal, "uid 1000 (gid 1000)");
+  CAF_CHECK_EQUAL(audited[0].thing, "other-thing");
+  CAF_CHECK_EQUAL(audited[0].operation, "subscribe");
+  CAF_CHECK_EQUAL(audited[0].objekt, "test_event");
+  CAF_CHECK_EQUAL(audited[0].outcome, "denied");
+  CAF_CHECK_EQUAL(summary().subscriptions_denied, 1u);
+}
+
+CAF_TEST(a principal without subscribe and an anonymous subscriber get no filter at all) {
+  subscriber_sends_as("unix:2000:2000:", "test-thing/test_event", true, 2);
+  subscriber_sends("test-thing/test_event", true, 3); // no User-Id: anonymous
+  CAF_CHECK_EQUAL(xpub->filters[2],
+                  std::vector<std::string>{"+holobroker/.denied/test-thing/test_event"});
+  CAF_CHECK_EQUAL(xpub->filters[3],
+                  std::vector<std::string>{"+holobroker/.denied/test-thing/test_event"});
+  CAF_CHECK_EQUAL(audited.size(), 2u);
+  // An event of that topic reaches the XPUB (it filters: nobody matches).
+  CAF_CHECK_EQUAL(summary().subscriptions_denied, 2u);
+}
+
+CAF_TEST(a denied subscriber gets no last value) {
+  caf::anon_send(fanin, broker::last_atom_v, std::string{"test-thing"}, true,
+                 std::set<std::string>{});
+  subscriber_sends_as("unix:1000:1000:", "test-thing/test_event", true, 1);
+  upstream_event("test_event", "1");
+  subscriber_sends_as("unix:2000:2000:", "test-thing/test_event", true, 2);
+  subscriber_sends_as("unix:1000:1000:", "test-thing/test_event", true, 3);
+  // Subscriber 2 got its denial only; subscriber 3 the last value.
+  CAF_REQUIRE_EQUAL(xpub->sent_to[2].size(), 1u);
+  CAF_CHECK_EQUAL(xpub->sent_to[2][0][0].to_string(),
+                  "holobroker/.denied/test-thing/test_event");
+  CAF_REQUIRE_EQUAL(xpub->sent_to[3].size(), 1u);
+  CAF_CHECK_EQUAL(xpub->sent_to[3][0][0].to_string(), "test-thing/test_event");
+}
+
+CAF_TEST(denials keep the demand count balanced when the denied subscriber leaves) {
+  // libzmq reports a departed subscriber's subscriptions without saying who
+  // it was, so a denied subscription counts as demand until it goes.
+  subscriber_sends_as("unix:2000:2000:", "test-thing/test_event", true, 2);
+  subscriber_sends_as("unix:1000:1000:", "test-thing/test_event", true, 1);
+  CAF_CHECK_EQUAL(summary().subscribed.at("test-thing/test_event"), 2u);
+  subscriber_sends("test-thing/test_event", false, -1); // subscriber 2 went away
+  subscriber_sends("test-thing/test_event", false, -1); // subscriber 1 went away
+  CAF_CHECK_EQUAL(summary().subscribed.count("test-thing/test_event"), 0u);
+  CAF_CHECK_EQUAL(upstream->calls.back(), "-test-thing/test_event_change_event");
+}
+
+CAF_TEST(subscriptions to the denial prefix and probes need no permission) {
+  subscriber_sends_as("unix:2000:2000:", "holobroker/.denied/test-thing/test_event", true, 2);
+  subscriber_sends_as("unix:2000:2000:", "holobroker/.probe/n1", true, 2);
+  // The denial prefix is the fan-in's to filter: no filter, no demand.
+  CAF_CHECK_EQUAL(xpub->filters[2], std::vector<std::string>{"+holobroker/.probe/n1"});
+  CAF_CHECK(upstream->calls.empty());
+  CAF_CHECK(audited.empty());
+  CAF_CHECK_EQUAL(published_topics(), std::vector<std::string>{"holobroker/.probe/n1"});
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

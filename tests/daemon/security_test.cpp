@@ -27,6 +27,7 @@
 #include "holobroker/broker/zmq_listener.hpp"
 #include "holobroker/security/curve_keys.hpp"
 #include "holobroker/transport/reactor.hpp"
+#include "holobroker/wire/event.hpp"
 #include "holobroker/wire/remote_exception.hpp"
 #include "holobroker/zmq/multipart_io.hpp"
 
@@ -190,6 +191,41 @@ struct security_fixture : fleet_fixture {
     return {};
   }
 
+  /// Runs tests/daemon/peer/`script` with the real, unmodified hololinked
+  /// 0.4 (../shared/hololinked-0.4/peer) against the daemon's TCP front end,
+  /// with a HOME of its own; answers the lines of its stdout that start with
+  /// one of `steps` (hololinked logs to stdout too), in order. nullopt: no
+  /// peer here, the test is skipped.
+  std::optional<std::vector<std::string>> run_peer_script(const std::string& script,
+                                                          std::vector<std::string> steps) {
+    std::string peer = HOLOBROKER_PEER_DIR;
+    if (!std::filesystem::exists(peer + "/install.sh")) {
+      CAF_MESSAGE("skipped: no hololinked peer at " << peer);
+      return std::nullopt;
+    }
+    auto venv = std::string{HOLOBROKER_BINARY_DIR} + "/hololinked-venv";
+    auto install = run_command(peer + "/install.sh", {venv}, sim->ipc_dir(),
+                               std::chrono::seconds{300});
+    CAF_REQUIRE_EQUAL(install.exit_code, 0);
+    CAF_REQUIRE(!install.out.empty());
+    auto python = install.out.back();
+    auto home = sim->ipc_dir() + "/home";
+    std::filesystem::create_directories(home);
+    auto r = run_command("/usr/bin/env",
+                         {"HOME=" + home, python,
+                          std::string{HOLOBROKER_SOURCE_DIR} + "/tests/daemon/peer/" + script,
+                          daemon->frontend("tcp")},
+                         sim->ipc_dir(), std::chrono::seconds{60});
+    std::vector<std::string> out;
+    for (const auto& line : r.out)
+      for (const auto& word : steps)
+        if (line.rfind(word, 0) == 0)
+          out.push_back(line);
+    for (const auto& line : out)
+      CAF_MESSAGE("peer: " << line);
+    return out;
+  }
+
   static std::string key_rule(const std::string& name, const std::string& ops,
                               const std::string& things = "[\"*\"]") {
     return "    - principal: {key: " + name + "}\n      things: " + things
@@ -276,13 +312,65 @@ CAF_TEST(a read-only principal can read and subscribe but not write or invoke) {
   CAF_CHECK_EQUAL((*event)[0].view(), "spectrometer/measurement");
 }
 
-CAF_TEST(a principal without subscribe on every Thing cannot open the event publisher) {
-  start("security:\n  policy:\n" + uid_rule("[read, subscribe]", "[spectrometer]"));
-  zmq::socket_t sub{ctx, zmq::socket_type::sub};
-  sub.set(zmq::sockopt::linger, 0);
-  sub.set(zmq::sockopt::subscribe, "spectrometer/measurement");
-  sub.connect(daemon->events("ipc"));
-  CAF_CHECK(logged({"ZAP: refused", "holobroker.events", "may not subscribe to Thing \"motor\""}));
+CAF_TEST(a subscriber gets the events of the Things it may subscribe to and a denial for the others) {
+  start("security:\n  policy:\n" + uid_rule("[read, subscribe]", "[motor]")
+        + uid_rule("[introspect]", "[holobroker]"));
+  // A hololinked-style subscriber of a Thing it may not subscribe to: the
+  // connection is admitted (it may subscribe to the motor), the spectrometer's
+  // measurements (one a second) never reach it.
+  auto denied = sub_socket(ctx, daemon->events("ipc"), "spectrometer/measurement");
+  CAF_CHECK(logged({"security: denied", "uid " + std::to_string(::getuid()),
+                    "subscribe spectrometer/measurement",
+                    "no policy rule allows subscribe on this Thing"}));
+  CAF_CHECK(logged({"audit:", "thing=spectrometer", "operation=subscribe",
+                    "objekt=measurement", "outcome=denied"}));
+  // A holobroker subscriber listens for denials and is told, alone.
+  zmq::socket_t told{ctx, zmq::socket_type::sub};
+  told.set(zmq::sockopt::linger, 0);
+  told.set(zmq::sockopt::subscribe, "holobroker/.denied/");
+  told.set(zmq::sockopt::subscribe, "spectrometer/measurement");
+  told.connect(daemon->events("ipc"));
+  auto denial = next_message(told, 10s);
+  CAF_REQUIRE(denial.has_value());
+  auto ev = wire::parse_event(*denial);
+  CAF_REQUIRE(ev.has_value());
+  CAF_CHECK_EQUAL(ev->topic, "holobroker/.denied/spectrometer/measurement");
+  auto ex = wire::parse_remote_exception(ev->payload.view());
+  CAF_REQUIRE(ex.has_value());
+  CAF_CHECK_EQUAL(ex->type, "PermissionError");
+  CAF_CHECK(ex->message.find("may not subscribe Thing 'spectrometer'") != std::string::npos);
+  // The events were there (the denied subscriptions are demand upstream),
+  // and the publisher kept them from both.
+  auto asker = client("asker", "ipc");
+  json events = json::object();
+  for (int i = 0; i < 100 && events.value("forwarded", 0) < 2; ++i) {
+    std::this_thread::sleep_for(100ms);
+    auto status = asker->call("holobroker",
+                              op(*asker, "holobroker", "status", "invokeaction", "{}"), 5s);
+    CAF_REQUIRE(status.has_value());
+    CAF_REQUIRE(status->header.type == wire::message_type::reply);
+    events = json::parse(status->payload.view())["broker"]["events"];
+  }
+  CAF_CHECK_GREATER_OR_EQUAL(events.value("forwarded", 0), 2);
+  CAF_CHECK_EQUAL(events.value("subscriptions_denied", 0), 2);
+  CAF_CHECK(!next_message(*denied, 500ms).has_value());
+  CAF_CHECK(!next_message(told, 500ms).has_value());
+  // The CLI reports the denial as the PermissionError it is.
+  auto cli = run_command(HOLOBROKER_CLI_BINARY,
+                         {"--broker", daemon->frontend("ipc"), "--timeout", "10", "subscribe",
+                          "spectrometer", "measurement", "--count", "1"},
+                         sim->ipc_dir(), std::chrono::seconds{20});
+  CAF_CHECK_NOT_EQUAL(cli.exit_code, 0);
+  CAF_CHECK(cli.err.find("PermissionError") != std::string::npos);
+  CAF_CHECK(cli.err.find("may not subscribe Thing 'spectrometer'") != std::string::npos);
+  CAF_CHECK(cli.out.empty());
+}
+
+CAF_TEST(a principal that may subscribe to nothing cannot open the event publisher) {
+  start("security:\n  policy:\n" + uid_rule("[read]"));
+  auto sub = sub_socket(ctx, daemon->events("ipc"), "spectrometer/measurement");
+  CAF_CHECK(logged({"ZAP: refused", "holobroker.events",
+                    "no security.policy rule allows subscribe on any Thing"}));
 }
 
 CAF_TEST(allowed writes and invokes are audited with their outcome) {
@@ -523,7 +611,7 @@ CAF_TEST(one event publisher socket speaks CURVE on its CURVE endpoint only) {
   CAF_CHECK(!pub.receive().has_value());
 }
 
-CAF_TEST(a CURVE subscriber with an authorized key receives the fleet events and others nothing) {
+CAF_TEST(a CURVE subscriber with an authorized key receives the events it may and others nothing) {
   start_curve("tcp://127.0.0.1:0", key_rule("alice", "[subscribe, read]")
                                      + key_rule("bob", "[subscribe]", "[spectrometer]"));
   auto alice = add_key("alice", true);
@@ -545,15 +633,20 @@ CAF_TEST(a CURVE subscriber with an authorized key receives the fleet events and
                     mallory.public_key}));
   CAF_CHECK(logged({"audit:", "operation=connect", "objekt=holobroker.events",
                     "outcome=refused", "unknown CURVE key"}));
-  // A known key without subscribe on every Thing: the publisher's admission rule.
+  // A known key that may subscribe to the spectrometer only: its events
+  // come, the motor's position change is denied (and audited) for it alone.
   auto partial = sub_socket(ctx, curve_events, "spectrometer/measurement", &server_keys, &bob);
-  CAF_CHECK(logged({"ZAP: refused", "holobroker.events", "key bob",
-                    "may not subscribe to Thing \"motor\""}));
+  partial->set(zmq::sockopt::subscribe, "motor/position");
+  CAF_CHECK(logged({"audit:", "principal=\"key bob\"", "thing=motor", "operation=subscribe",
+                    "outcome=denied"}));
+  auto bobs = next_message(*partial, 10s);
+  CAF_REQUIRE(bobs.has_value());
+  CAF_CHECK_EQUAL((*bobs)[0].view(), "spectrometer/measurement");
   // A plain TCP subscriber cannot talk to the CURVE endpoint at all.
   auto plain = sub_socket(ctx, curve_events, "spectrometer/measurement");
   // Meanwhile the authorized one keeps receiving; the others got nothing.
   CAF_CHECK(next_message(*good, 10s).has_value());
-  for (auto* s : {unknown.get(), partial.get(), plain.get()})
+  for (auto* s : {unknown.get(), plain.get()})
     CAF_CHECK(!next_message(*s, 1500ms).has_value());
   // The plain one failed before the ZAP handler was asked: its refusal is
   // in the log and the audit all the same (libzmq names the endpoint only).
@@ -656,37 +749,34 @@ CAF_TEST(the CLI finds CURVE events elsewhere than the port above with --events)
   }
 }
 
-CAF_TEST(a real hololinked ObjectProxy denied by the policy gets a clear PermissionError) {
-  // The real, unmodified hololinked 0.4 client (../shared/hololinked-0.4/peer).
-  std::string peer = HOLOBROKER_PEER_DIR;
-  if (!std::filesystem::exists(peer + "/install.sh")) {
-    CAF_MESSAGE("skipped: no hololinked peer at " << peer);
+CAF_TEST(real hololinked ObjectProxies receive the events of the Things they may subscribe to only) {
+  // Requests come over TCP; hololinked's client takes the events from the
+  // IPC endpoint the Thing Description names (same host), as this uid.
+  start("security:\n  policy:\n    - principal: {cidr: 127.0.0.0/8}\n"
+        "      things: [\"*\"]\n      operations: [read, introspect]\n"
+        "    - principal: {cidr: 127.0.0.0/8}\n"
+        "      things: [motor]\n      operations: [write]\n"
+        + uid_rule("[subscribe]", "[motor]"),
+        "  frontend: {ipc: true, tcp: tcp://127.0.0.1:0}\n");
+  auto ran = run_peer_script("subscriptions.py", {"motor ", "spectrometer "});
+  if (!ran)
     return;
-  }
+  auto& steps = *ran;
+  CAF_REQUIRE_EQUAL(steps.size(), 2u);
+  CAF_CHECK_EQUAL(steps[0], "motor changes some");
+  CAF_CHECK_EQUAL(steps[1], "spectrometer measurements 0");
+  CAF_CHECK(logged({"audit:", "principal=\"uid " + std::to_string(::getuid()), "thing=spectrometer",
+                    "operation=subscribe", "objekt=measurement", "outcome=denied"}));
+}
+
+CAF_TEST(a real hololinked ObjectProxy denied by the policy gets a clear PermissionError) {
   start("security:\n  policy:\n    - principal: {cidr: 127.0.0.0/8}\n"
         "      things: [\"*\"]\n      operations: [read, introspect]\n",
         "  frontend: {ipc: true, tcp: tcp://127.0.0.1:0}\n");
-  auto venv = std::string{HOLOBROKER_BINARY_DIR} + "/hololinked-venv";
-  auto install = run_command(peer + "/install.sh", {venv}, sim->ipc_dir(),
-                             std::chrono::seconds{300});
-  CAF_REQUIRE_EQUAL(install.exit_code, 0);
-  CAF_REQUIRE(!install.out.empty());
-  auto python = install.out.back();
-  auto home = sim->ipc_dir() + "/home";
-  std::filesystem::create_directories(home);
-  auto r = run_command("/usr/bin/env",
-                       {"HOME=" + home, python, std::string{HOLOBROKER_SOURCE_DIR}
-                                                  + "/tests/daemon/peer/denied_write.py",
-                        daemon->frontend("tcp")},
-                       sim->ipc_dir(), std::chrono::seconds{60});
-  // hololinked logs to stdout too: keep the script's own lines.
-  std::vector<std::string> steps;
-  for (const auto& line : r.out)
-    for (auto word : {"read ", "write ", "PermissionError ", "other "})
-      if (line.rfind(word, 0) == 0)
-        steps.push_back(line);
-  for (const auto& line : steps)
-    CAF_MESSAGE("peer: " << line);
+  auto ran = run_peer_script("denied_write.py", {"read ", "write ", "PermissionError ", "other "});
+  if (!ran)
+    return;
+  auto& steps = *ran;
   CAF_REQUIRE_EQUAL(steps.size(), 2u);
   CAF_CHECK_EQUAL(steps[0], "read 10.0");
   CAF_CHECK_EQUAL(steps[1], "PermissionError holobroker: tcp 127.0.0.1 may not write Thing "

@@ -208,7 +208,31 @@ CAF_TEST(settings replaced at run time apply to the next connection) {
 
 CAF_TEST_FIXTURE_SCOPE_END()
 
-CAF_TEST(the event publisher admits only principals that may subscribe to every Thing) {
+CAF_TEST(an event publisher that decides each subscription admits principals that may subscribe somewhere) {
+  zap_settings s;
+  s.things = {"spectrometer", "motor"};
+  s.events_filtered = true;
+  s.rules = policy{};
+  auto r = rule_for(uid_selector(7));
+  r.things = {"spectrometer"};
+  r.operations = static_cast<operation_set>(operation::subscribe);
+  s.rules->rules.push_back(r);
+  auto reader = rule_for(uid_selector(8));
+  reader.things = {"*"};
+  reader.operations = static_cast<operation_set>(operation::read);
+  s.rules->rules.push_back(reader);
+  zap_request req{events_domain, "localhost:7:7:1", "NULL", ""};
+  CAF_CHECK(decide(s, req).accepted);
+  // Mentioned by the policy, but allowed to subscribe to nothing.
+  req.address = "localhost:8:8:1";
+  auto v = decide(s, req);
+  CAF_CHECK(!v.accepted);
+  CAF_CHECK_EQUAL(v.reason, "no security.policy rule allows subscribe on any Thing");
+  req.domain = frontend_domain;
+  CAF_CHECK(decide(s, req).accepted);
+}
+
+CAF_TEST(an event publisher that cannot filter admits only principals that may subscribe to every Thing) {
   zap_settings s;
   s.things = {"spectrometer", "motor"};
   s.rules = policy{};

@@ -68,8 +68,8 @@ public:
 /// What a fake socket saw; shared between the test and the socket.
 struct fake_wire_state {
   std::deque<wire::multipart> inbound;
-  /// Front end only: the User-Id each inbound message arrives with, in order
-  /// (what the ZAP handler would say); a message without one is anonymous.
+  /// The User-Id each inbound message arrives with, in order (what the ZAP
+  /// handler would say); a message without one is anonymous.
   std::deque<std::string> user_ids;
   /// Front end only: every Nth send reports would_block (a client that does
   /// not read); it is recorded in `sent` all the same. 0: every send succeeds.
@@ -143,11 +143,20 @@ public:
     st_->sent.push_back(frames);
   }
   std::optional<wire::multipart> receive() override {
+    std::string ignored;
+    return receive(ignored);
+  }
+  std::optional<wire::multipart> receive(std::string& user_id) override {
     auto m = pop_inbound(*st_);
+    user_id.clear();
     if (m) {
       xs_->current = xs_->inbound_from.empty() ? 0 : xs_->inbound_from.front();
       if (!xs_->inbound_from.empty())
         xs_->inbound_from.pop_front();
+      if (!st_->user_ids.empty()) {
+        user_id = std::move(st_->user_ids.front());
+        st_->user_ids.pop_front();
+      }
     }
     return m;
   }

@@ -102,6 +102,7 @@ broker_node::start(caf::actor_system& sys, const config::broker_config& cfg,
     return unexpected<std::string>{options.error()};
   // The ZAP handler must be bound before the sockets it guards (zap_handler.hpp).
   std::unique_ptr<security::zap_handler> zap;
+  std::optional<security::zap_settings> zap_settings;
   if (cfg.security.enabled) {
     for (const auto* ipc : {&wanted.request_ipc, &wanted.event_ipc}) {
       auto path = ipc_path_of(*ipc);
@@ -114,6 +115,7 @@ broker_node::start(caf::actor_system& sys, const config::broker_config& cfg,
     auto settings = zap_settings_of(cfg);
     if (!settings)
       return unexpected<std::string>{settings.error()};
+    zap_settings = *settings;
     auto handler = security::zap_handler::start(context, std::move(*settings));
     if (!handler)
       return unexpected<std::string>{"security: " + handler.error()};
@@ -140,6 +142,14 @@ broker_node::start(caf::actor_system& sys, const config::broker_config& cfg,
     publisher = std::move(pub->socket);
     event_endpoints = std::move(pub->endpoints);
   }
+  // The handler started strict (every Thing for a subscriber); a manual XPUB
+  // lets the fan-in decide each subscription instead. A connection in
+  // between got the strict rule: it fails closed.
+  bool events_filtered = publisher && publisher->manual();
+  if (zap && events_filtered) {
+    zap_settings->events_filtered = true;
+    zap->update(std::move(*zap_settings));
+  }
   std::unique_ptr<broker_node> node{new broker_node(sys)};
   auto& ep = node->endpoints_;
   ep.request_ipc = first_with_scheme(frontend->endpoints, "ipc://");
@@ -151,9 +161,10 @@ broker_node::start(caf::actor_system& sys, const config::broker_config& cfg,
   node->zap_ = std::move(zap);
   node->authorizer_ = std::make_shared<security::authorizer>(cfg.security.policy);
   node->security_enabled_ = cfg.security.enabled;
+  node->events_filtered_ = events_filtered;
   node->running_security_ = cfg.security;
   auto transports = transport::make_zmq_transport_factory(context, io);
-  node->fanin_ = spawn_event_fanin(sys, std::move(publisher));
+  node->fanin_ = spawn_event_fanin(sys, std::move(publisher), node->authorizer_);
   node->fleet_ = spawn_fleet(sys, cfg, node->fanin_, transports);
   node->local_fleet_ = node->fleet_;
   if (cfg.federation.enabled) {
@@ -254,6 +265,7 @@ expected<std::string, std::string> broker_node::reload(const config::broker_conf
     auto settings = zap_settings_of(effective);
     if (!settings)
       return unexpected<std::string>{settings.error()};
+    settings->events_filtered = events_filtered_;
     zap_->update(std::move(*settings));
   }
   authorizer_->replace(effective.security.policy);

@@ -12,6 +12,8 @@
 
 #include "holobroker/broker/subscription_rule.hpp"
 #include "holobroker/client/error.hpp"
+#include "holobroker/broker/error_reply.hpp"
+#include "holobroker/wire/remote_exception.hpp"
 #include "client/wake.hpp"
 
 namespace holobroker::broker {
@@ -39,6 +41,8 @@ struct deferred_probe {
 
 struct fanin_state {
   std::shared_ptr<publisher_socket> publisher;
+  /// Decides each subscription (null or without a policy: all are granted).
+  std::shared_ptr<security::authorizer> policy;
   client::wake_flag wake; ///< one `readable` in the mailbox at a time
   /// Thing id -> upstream source.
   std::map<std::string, events::event_subscriber_actor> sources;
@@ -63,6 +67,7 @@ struct fanin_state {
   std::uint64_t forwarded = 0;
   std::uint64_t last_values_sent = 0;
   std::uint64_t probes_answered = 0;
+  std::uint64_t denied = 0;
 
   static inline const char* name = "holobroker.event-fanin";
 };
@@ -190,7 +195,36 @@ void send_last_value(self_ptr self, const std::string& sub) {
   }
 }
 
-void on_subscription(self_ptr self, const wire::multipart& frames) {
+bool starts_with(std::string_view text, std::string_view prefix) {
+  return text.size() >= prefix.size() && text.compare(0, prefix.size(), prefix) == 0;
+}
+
+/// Whether the current subscriber (User-Id `user_id`) may subscribe `topic`
+/// (a whole topic, `<thing>/<event>`; event names have no '/'). A denial is
+/// logged and audited by the authorizer and told to that subscriber alone
+/// (events::subscription_denied_prefix): the filter for the denial topic is
+/// the only one it gets for this subscription.
+bool granted(self_ptr self, const std::string& topic, const std::string& user_id) {
+  auto& st = self->state;
+  if (!st.policy)
+    return true;
+  auto slash = topic.rfind('/');
+  std::string_view thing{topic.data(), slash};
+  std::string_view event{topic.data() + slash + 1, topic.size() - slash - 1};
+  auto v = st.policy->authorize({user_id, thing, "subscribeevent", event, {}, false});
+  if (v.allowed)
+    return true;
+  ++st.denied;
+  auto denial = std::string{events::subscription_denied_prefix} + topic;
+  st.publisher->filter(denial, true);
+  auto payload = wire::to_json(make_exception("PermissionError", std::move(v.message)));
+  auto name = denial.substr(denial.find('/') + 1);
+  st.publisher->send_to_current(wire::craft_event(wire::make_event(
+    "holobroker", denial.substr(0, denial.find('/')), name, wire::shared_bytes::copy_of(payload))));
+  return false;
+}
+
+void on_subscription(self_ptr self, const wire::multipart& frames, const std::string& user_id) {
   auto& st = self->state;
   if (frames.empty() || frames[0].empty())
     return;
@@ -202,13 +236,17 @@ void on_subscription(self_ptr self, const wire::multipart& frames) {
     return;
   }
   std::string topic{msg.substr(1)};
+  // A subscriber listening for denials: only the fan-in gives filters there.
+  if (starts_with(topic, events::subscription_denied_prefix))
+    return;
   // Manual XPUB: the subscriber gets a filter only from us, and only now
   // (it is libzmq's current pipe until the next send).
   bool probe = topic.size() > events::subscription_probe_prefix.size()
-               && topic.compare(0, events::subscription_probe_prefix.size(),
-                                events::subscription_probe_prefix)
-                    == 0;
-  if (probe || names_a_topic(topic))
+               && starts_with(topic, events::subscription_probe_prefix);
+  // Unsubscriptions need no decision: removing a filter a denied subscriber
+  // never got does nothing.
+  bool allowed = probe || !subscribe || !names_a_topic(topic) || granted(self, topic, user_id);
+  if (probe || (names_a_topic(topic) && allowed))
     st.publisher->filter(topic, subscribe);
   if (probe) {
     if (!subscribe)
@@ -229,7 +267,7 @@ void on_subscription(self_ptr self, const wire::multipart& frames) {
     st.demand.erase(topic);
   spdlog::debug("event fan-in: {} {} ({} local subscriptions)",
                 subscribe ? "subscribe" : "unsubscribe", topic, count);
-  if (subscribe && names_a_topic(topic))
+  if (subscribe && allowed && names_a_topic(topic))
     send_last_value(self, topic);
   for (const auto& received : topics_received_by(topic))
     sync_upstream(self, received);
@@ -239,15 +277,19 @@ void drain_publisher(self_ptr self) {
   auto& st = self->state;
   if (!st.publisher)
     return;
-  while (auto frames = st.publisher->receive())
-    on_subscription(self, *frames);
+  std::string user_id;
+  while (auto frames = st.publisher->receive(user_id))
+    on_subscription(self, *frames, user_id);
 }
 
 } // namespace
 
-fanin_actor spawn_event_fanin(caf::actor_system& sys, std::shared_ptr<publisher_socket> publisher) {
-  auto init = [](self_ptr self, std::shared_ptr<publisher_socket> pub) -> fanin_actor::behavior_type {
+fanin_actor spawn_event_fanin(caf::actor_system& sys, std::shared_ptr<publisher_socket> publisher,
+                              std::shared_ptr<security::authorizer> policy) {
+  auto init = [](self_ptr self, std::shared_ptr<publisher_socket> pub,
+                 std::shared_ptr<security::authorizer> rules) -> fanin_actor::behavior_type {
     self->state.publisher = std::move(pub);
+    self->state.policy = std::move(rules);
     if (self->state.publisher) {
       self->state.publisher->watch(
         self->state.wake.callback_for(caf::actor_cast<caf::weak_actor_ptr>(self)));
@@ -344,13 +386,14 @@ fanin_actor spawn_event_fanin(caf::actor_system& sys, std::shared_ptr<publisher_
         out.cached = st.last.size();
         out.last_values_sent = st.last_values_sent;
         out.probes_answered = st.probes_answered;
+        out.subscriptions_denied = st.denied;
         out.last_value_supported = st.publisher && st.publisher->manual();
         return out;
       },
       [self](close_atom) { self->state.publisher.reset(); },
     };
   };
-  return sys.spawn(init, std::move(publisher));
+  return sys.spawn(init, std::move(publisher), std::move(policy));
 }
 
 } // namespace holobroker::broker

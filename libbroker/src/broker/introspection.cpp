@@ -43,6 +43,7 @@ json to_json(const fanin_summary& ev) {
           {"cached", ev.cached},
           {"last_values_sent", ev.last_values_sent},
           {"probes_answered", ev.probes_answered},
+          {"subscriptions_denied", ev.subscriptions_denied},
           {"last_value_supported", ev.last_value_supported}};
 }
 

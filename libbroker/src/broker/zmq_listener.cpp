@@ -301,9 +301,14 @@ public:
   }
 
   std::optional<wire::multipart> receive() override {
+    std::string ignored;
+    return receive(ignored);
+  }
+
+  std::optional<wire::multipart> receive(std::string& user_id) override {
     if (watch_)
       watch_->drain();
-    auto frames = zmqio::recv_multipart(sock_->socket());
+    auto frames = zmqio::recv_multipart(sock_->socket(), user_id);
     if (frames && manual_)
       armed_ = true;
     return frames;

@@ -15,6 +15,7 @@
 #include "holobroker/client/error.hpp"
 #include "holobroker/client/type_ids.hpp"
 #include "holobroker/transport/transport.hpp"
+#include "holobroker/wire/remote_exception.hpp"
 
 namespace holobroker::events {
 
@@ -49,6 +50,9 @@ struct subscriber_state {
   std::unordered_map<std::string, wire::event> last;                    ///< by exact topic
   std::uint64_t dropped = 0;
   std::map<std::string, pending_probe> probes; ///< by probe topic
+  /// Subscriptions the broker denied (subscription_denied_prefix), by topic,
+  /// while the topic is subscribed: every probe that follows it reports it.
+  std::map<std::string, wire::remote_exception> denied;
   std::uint64_t probes_sent = 0;
 
   template <class... Ts>
@@ -67,10 +71,14 @@ struct subscriber_state {
                            [&](const event_sink_actor& s) { return s.address() == sink; }),
             v.end());
     if (v.empty()) {
-      sinks.erase(i);
-      if (transport)
+      if (transport) {
         transport->unsubscribe(topic);
+        if (cfg.probe)
+          transport->unsubscribe(std::string{subscription_denied_prefix} + topic);
+      }
+      denied.erase(topic);
       log(spdlog::level::debug, "unsubscribed {}", topic);
+      sinks.erase(i); // `topic` may be its key
     }
   }
 };
@@ -90,11 +98,33 @@ void drain(subscriber_self self) {
       continue;
     }
     if (auto p = st.probes.find(ev->topic); p != st.probes.end()) {
-      st.transport->unsubscribe(p->first);
-      st.log(spdlog::level::debug, "subscription {} confirmed by probe {}", p->second.topic,
-             p->first);
-      p->second.rp.deliver(caf::unit);
+      auto pending = std::move(p->second);
       st.probes.erase(p);
+      st.transport->unsubscribe(ev->topic);
+      // The denial, if any, came on the same pipe before the probe's answer.
+      if (auto d = st.denied.find(pending.topic); d != st.denied.end()) {
+        auto ex = d->second;
+        st.remove_sink(pending.topic, pending.sink);
+        st.log(spdlog::level::warn, "subscription {} denied: {}", pending.topic, ex.message);
+        auto what = fmt::format("subscription to {} at the event publisher of '{}' raised {}: {}",
+                                pending.topic, st.cfg.server_id, ex.type, ex.message);
+        pending.rp.deliver(make_error(client_errc::remote_exception, std::move(what), std::move(ex)));
+        continue;
+      }
+      st.log(spdlog::level::debug, "subscription {} confirmed by probe {}", pending.topic,
+             ev->topic);
+      pending.rp.deliver(caf::unit);
+      continue;
+    }
+    if (ev->topic.rfind(subscription_denied_prefix, 0) == 0) {
+      auto topic = ev->topic.substr(subscription_denied_prefix.size());
+      if (st.sinks.count(topic) == 0)
+        continue; // left meanwhile
+      auto ex = wire::parse_remote_exception(ev->payload.view());
+      st.denied.insert_or_assign(
+        topic, ex ? std::move(*ex)
+                  : wire::remote_exception{"the broker denied the subscription", "PermissionError",
+                                           {}, std::nullopt});
       continue;
     }
     // ZeroMQ matches subscriptions by prefix; only exact topics count.
@@ -145,6 +175,10 @@ subscriber_actor(subscriber_self self, event_subscriber_config cfg,
       auto topic = wire::event_topic(thing, event);
       auto& v = st.sinks[topic];
       if (v.empty()) {
+        // A broker tells a denied subscription on its own topic, before the
+        // probe's answer; the SUB socket drops it without this filter.
+        if (st.cfg.probe)
+          st.transport->subscribe(std::string{subscription_denied_prefix} + topic);
         st.transport->subscribe(topic);
         st.log(spdlog::level::debug, "subscribed {}", topic);
       }

@@ -134,6 +134,9 @@ std::string metrics_text(const json& status) {
   broker_gauge("holobroker_event_probes_answered_total", "counter",
                "Subscription probes answered (holobroker subscribers confirming a subscription).",
                member(ev, "probes_answered"));
+  broker_gauge("holobroker_event_subscriptions_denied_total", "counter",
+               "Subscriptions the security policy refused (each audited).",
+               member(ev, "subscriptions_denied"));
   {
     std::uint64_t subs = 0;
     const auto& subscribed = member(ev, "subscribed");

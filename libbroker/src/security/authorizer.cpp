@@ -58,9 +58,12 @@ request_verdict authorizer::authorize(const request_facts& f) const {
       v.message = fmt::format("holobroker: {} may not {} Thing '{}' ({})", who->describe(),
                               op ? to_string(*op) : std::string_view{f.wire_operation}, f.thing,
                               reason);
-      spdlog::warn("security: denied {} {} {}/{} (message id {}): {}", who->describe(),
+      // A subscription on the event publisher has no message id.
+      spdlog::warn("security: denied {} {} {}/{}{}: {}", who->describe(),
                    op ? to_string(*op) : std::string_view{f.wire_operation}, f.thing, f.objekt,
-                   f.message_id, reason);
+                   f.message_id.empty() ? std::string{}
+                                        : fmt::format(" (message id {})", f.message_id),
+                   reason);
       audit(record("denied", reason));
       return v;
     }

@@ -79,6 +79,14 @@ decision policy::authorize(const principal& p, std::string_view thing, operation
   return {false, fmt::format("no policy rule allows {} on this Thing", to_string(op))};
 }
 
+bool policy::allows_somewhere(const principal& p, operation op) const {
+  for (const auto& r : rules)
+    if (r.who.matches(p) && (r.operations & static_cast<operation_set>(op)) != 0
+        && !r.things.empty())
+      return true;
+  return false;
+}
+
 bool policy::mentions(const principal& p) const {
   for (const auto& r : rules)
     if (r.who.matches(p))

@@ -79,7 +79,10 @@ zap_verdict decide(const zap_settings& s, const zap_request& r) {
   if (s.rules) {
     if (!s.rules->mentions(who))
       return refuse(who, "no security.policy rule is about this principal");
-    if (r.domain == events_domain) {
+    if (r.domain == events_domain && s.events_filtered) {
+      if (!s.rules->allows_somewhere(who, operation::subscribe))
+        return refuse(who, "no security.policy rule allows subscribe on any Thing");
+    } else if (r.domain == events_domain) {
       for (const auto& thing : s.things)
         if (!s.rules->authorize(who, thing, operation::subscribe).allowed)
           return refuse(who, fmt::format("may not subscribe to Thing \"{}\" (the event "

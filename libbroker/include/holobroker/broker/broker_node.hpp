@@ -109,6 +109,8 @@ private:
   std::unique_ptr<security::zap_handler> zap_;
   std::shared_ptr<security::authorizer> authorizer_;
   bool security_enabled_ = false; ///< at start: a ZAP handler runs
+  /// The event publisher decides each subscription (zap_settings::events_filtered).
+  bool events_filtered_ = false;
   /// The security section in force (the start's, then each reload's).
   config::security_config running_security_;
 };

@@ -50,6 +50,7 @@
 #include "holobroker/broker/type_ids.hpp"
 #include "holobroker/broker/listener.hpp"
 #include "holobroker/events/event_subscriber.hpp"
+#include "holobroker/security/authorizer.hpp"
 #include "holobroker/wire/event.hpp"
 
 namespace holobroker::broker {
@@ -77,7 +78,10 @@ using fanin_actor = caf::typed_actor<
   caf::reacts_to<close_atom>>;
 
 /// `publisher` may be null (events.ipc and events.tcp both off): then the
-/// fan-in only keeps the last-value cache of pinned topics.
-fanin_actor spawn_event_fanin(caf::actor_system& sys, std::shared_ptr<publisher_socket> publisher);
+/// fan-in only keeps the last-value cache of pinned topics. `policy` (the
+/// front end's, replaced on reload) decides every subscription; null: all
+/// are granted.
+fanin_actor spawn_event_fanin(caf::actor_system& sys, std::shared_ptr<publisher_socket> publisher,
+                              std::shared_ptr<security::authorizer> policy = nullptr);
 
 } // namespace holobroker::broker

@@ -18,6 +18,7 @@ struct fanin_summary {
   std::uint64_t cached = 0;    ///< topics in the last-value cache
   std::uint64_t last_values_sent = 0; ///< last values sent to a new subscriber alone
   std::uint64_t probes_answered = 0;  ///< subscription probes answered
+  std::uint64_t subscriptions_denied = 0; ///< subscriptions the security policy refused
   /// False: libzmq refused manual last-value mode, no last values are sent.
   bool last_value_supported = true;
   /// Thing id -> wall-clock time (Unix seconds) of its latest event.

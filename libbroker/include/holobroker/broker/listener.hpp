@@ -90,6 +90,13 @@ public:
   /// To every subscriber with a filter that is a prefix of frame 0.
   virtual void send(const wire::multipart& frames) = 0;
   virtual std::optional<wire::multipart> receive() = 0;
+  /// The same, and who sent it: the ZAP handler's User-Id of the
+  /// subscriber's connection (security/principal.hpp); empty when no ZAP ran
+  /// and for the unsubscriptions of a subscriber that went away.
+  virtual std::optional<wire::multipart> receive(std::string& user_id) {
+    user_id.clear();
+    return receive();
+  }
   /// Adds (or removes) a prefix filter of the current subscriber; nothing
   /// when there is none (the message came from a subscriber that went away).
   virtual void filter(std::string_view prefix, bool add) = 0;

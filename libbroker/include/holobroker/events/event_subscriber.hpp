@@ -44,6 +44,16 @@ using client::unsubscribe_atom_v;
 /// Python attribute name), so real hololinked clients never see a probe.
 inline constexpr std::string_view subscription_probe_prefix = "holobroker/.probe/";
 
+/// Denied subscriptions: a broker with a security policy that refuses
+/// subscription S of a subscriber sends that subscriber alone (and no one
+/// else) one event on `<prefix>S` whose payload is the PermissionError
+/// (wire::remote_exception JSON). A subscriber that wants to know subscribes
+/// this prefix first; any other (every hololinked client) drops it in its
+/// own SUB socket and simply receives nothing for S. Subscriptions of topics
+/// that start with the prefix are the subscriber's own business and never
+/// reach upstream.
+inline constexpr std::string_view subscription_denied_prefix = "holobroker/.denied/";
+
 /// Whoever receives events: `(event_atom, wire::event)` per event.
 using event_sink_actor = caf::typed_actor<caf::reacts_to<event_atom, wire::event>>;
 

@@ -84,6 +84,10 @@ struct policy {
   /// Whether any rule is about `p` at all: the ZAP handler refuses the
   /// connection of a principal the policy never mentions.
   bool mentions(const principal& p) const;
+  /// Whether some rule about `p` allows `op` on some Thing (the event
+  /// publisher refuses the connection of a principal that may subscribe to
+  /// nothing at all).
+  bool allows_somewhere(const principal& p, operation op) const;
 
   friend bool operator==(const policy&, const policy&) = default;
 };

@@ -9,8 +9,11 @@
 //   TCP (NULL)    the peer's address against security.tcp.allow / deny
 //   CURVE         the client's public key against security.curve.client_keys
 // and, when a policy is configured, refuses principals it never mentions
-// (and, on the event publisher, those that may not subscribe to every Thing:
-// an XPUB cannot filter per subscriber). An accepted connection gets the
+// (and, on the event publisher, those that may subscribe to nothing; each
+// subscription is then decided by the event fan-in, which sets every
+// subscriber's filters itself. Only an XPUB that libzmq would not put in
+// manual mode cannot filter per subscriber: there, principals that may not
+// subscribe to every Thing are refused). An accepted connection gets the
 // principal as User-Id (principal.hpp), which every message then carries to
 // the front end; the per-request decision is the front end's. Every refusal
 // is logged and audited with the peer's address.
@@ -51,6 +54,10 @@ struct zap_settings {
   std::map<std::string, std::string> curve_clients; ///< Z85 public key -> name
   std::optional<policy> rules;
   std::vector<std::string> things; ///< the fleet, for the event publisher check
+  /// The event publisher decides each subscription (a manual XPUB, see
+  /// event_fanin_actor.hpp); false: it cannot, and only principals that may
+  /// subscribe to every Thing of `things` may connect to it.
+  bool events_filtered = false;
 };
 
 struct zap_request {
