@@ -34,6 +34,15 @@
 // then forgets which subscriber was current), the last value also reaches
 // the other subscribers of S once.
 //
+// With a security policy, each subscription is decided for its subscriber
+// (the connection's User-Id): a denied one gets no filter, only the filter
+// of its denial (events::subscription_denied_prefix) and the denial, to it
+// alone; it is audited. It still counts as demand (above) until it goes:
+// libzmq reports a departed subscriber's topics without saying who it was,
+// so counting granted subscriptions alone could not stay balanced. The
+// prefix residual above applies across Things too, when a Thing id extends
+// another Thing's topic.
+//
 // Subscription probes (events/event_subscriber.hpp): a subscription to
 // `holobroker/.probe/<nonce>` is answered with one event on that topic once
 // every upstream subscription requested before it is set on the upstream
