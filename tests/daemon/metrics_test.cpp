@@ -42,7 +42,8 @@ json document() {
             {"clients", 3}, {"reloads", 1},
             {"events",
              {{"subscribed", {{"a/x", 2}, {"b/y", 1}}}, {"received", 10}, {"forwarded", 7},
-              {"cached", 2}, {"last_values_sent", 5}, {"probes_answered", 6}}}}},
+              {"cached", 2}, {"last_values_sent", 5}, {"probes_answered", 6},
+              {"subscriptions_denied", 8}}}}},
           {"things",
            json::array({thing_entry("spectrometer", "connected", 3),
                         thing_entry("odd \"name\"\\\n", "disconnected", 0)})}};
@@ -64,6 +65,7 @@ CAF_TEST(the status document renders as an exposition a strict reader accepts) {
   CAF_CHECK_EQUAL(m->get("holobroker_event_subscriptions"), 3);
   CAF_CHECK_EQUAL(m->get("holobroker_event_last_values_sent_total"), 5);
   CAF_CHECK_EQUAL(m->get("holobroker_event_probes_answered_total"), 6);
+  CAF_CHECK_EQUAL(m->get("holobroker_event_subscriptions_denied_total"), 8);
   CAF_CHECK_EQUAL(m->get("holobroker_thing_requests_total{thing=\"spectrometer\"}"), 4);
   CAF_CHECK_EQUAL(
     m->get("holobroker_thing_replies_total{thing=\"spectrometer\",type=\"reply\"}"), 3);
