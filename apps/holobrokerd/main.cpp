@@ -158,6 +158,14 @@ int run(const daemon::command_line& cli) {
   // unchanged; 4 and below cost pipelined throughput (docs/BENCHMARKS.md,
   // "Neighbours, one thing-sim per server").
   sys_cfg.set("scheduler.max-throughput", static_cast<size_t>(daemon_max_throughput));
+  // With the middleman loaded (federation, broker.middleman), CAF 0.17 hands
+  // every message from a peer to a deserializing worker job on the
+  // scheduler, which then enqueues it to its actor: one more thread hand-off
+  // per message each way across. Without workers the multiplexer thread
+  // deserializes and enqueues at once (traced with perf sched events: one
+  // wake-up less on each broker per request; pipelined through one peer no
+  // lower, docs/BENCHMARKS.md).
+  sys_cfg.set("middleman.workers", size_t{0});
   raise_file_limit();
   caf::actor_system sys{sys_cfg};
   auto node = broker::broker_node::start(sys, *cfg);

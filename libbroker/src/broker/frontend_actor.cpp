@@ -29,6 +29,8 @@ frontend_impl::behavior_type frontend_fn(self_ptr self, frontend_config cfg,
   st.fleet = std::move(fleet);
   st.fanin = std::move(fanin);
   self->send(st.directory.source(), client::watch_atom_v);
+  // Only peer brokers' client actors are monitored (frontend_remote.cpp).
+  self->set_down_handler([self](const caf::down_msg& dm) { lost_across(self, dm); });
   // Reading is urgent: a client's request must not wait in the mailbox
   // behind other clients' pending answers (frontend_lanes.hpp); CAF's
   // mailbox still gives the normal messages a share of every round, and
@@ -46,6 +48,7 @@ frontend_impl::behavior_type frontend_fn(self_ptr self, frontend_config cfg,
     },
     [self](drain_atom, caf::timespan grace) { return begin_drain(self, grace); },
     [self](drain_atom, close_atom) { finish_drain(self); },
+    [self](client::deadline_atom) { expire_across(self); },
     [self](get_atom, status_atom) -> caf::result<std::string> {
       auto rp = self->make_response_promise<std::string>();
       collect_status(

@@ -163,7 +163,7 @@ void forward(self_ptr self, const wire::request& req,
   if (req.header.server_context.oneway) {
     st.guard.passed_oneway(audit);
     ++st.stats.of(req.header.thing_id).oneway;
-    send_to_thing(self, req, route->client, 0, client_idle);
+    send_to_thing(self, req, *route, 0, client_idle);
     return;
   }
   // A client whose replies are being thrown away, or with too many
@@ -180,7 +180,7 @@ void forward(self_ptr self, const wire::request& req,
     return;
   }
   auto id = track(self, req, true, std::move(audit));
-  send_to_thing(self, req, route->client, id, client_idle);
+  send_to_thing(self, req, *route, id, client_idle);
 }
 
 void answered(self_ptr self, std::uint64_t id, const client::operation_reply& rep) {

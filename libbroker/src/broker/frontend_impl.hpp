@@ -7,6 +7,7 @@
 //   frontend_intake.cpp        the socket: reading, hololinked's strictness, replies
 //   frontend_forwarding.cpp    the table of requests in flight, forwarding to Things
 //   frontend_lanes.hpp/.cpp    the lane (CAF priority) each request travels on to its Thing
+//   frontend_remote.cpp        requests sent straight to a peer broker's Thing: a lost link
 //   frontend_introspection.cpp the broker's own actions (ping, things, status, last_event)
 //   frontend_drain.cpp         shutting down without losing a request
 //   frontend_stats.hpp/.cpp    the counters of the status document
@@ -17,6 +18,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 
@@ -44,7 +46,10 @@ using frontend_impl = frontend_actor::extend<
   /// end also sends it to itself, ZMQ_FD being edge-triggered).
   caf::reacts_to<readable_atom>,
   /// The drain's grace period is over.
-  caf::reacts_to<drain_atom, close_atom>>;
+  caf::reacts_to<drain_atom, close_atom>,
+  /// The earliest deadline of a request sent across may have passed
+  /// (frontend_remote.cpp).
+  caf::reacts_to<client::deadline_atom>>;
 
 using clock_type = std::chrono::steady_clock;
 
@@ -56,6 +61,22 @@ struct pending_request {
   bool counted = false; ///< in the Thing's stats (not an introspection request)
   bool thing_description = false;
   std::optional<security::audit_record> audit; ///< a write or invoke: audited when it ends
+};
+
+/// The requests sent straight to a peer broker's client actor and not
+/// answered yet (frontend_remote.cpp), by the CAF id of their response.
+struct across_table {
+  struct entry {
+    caf::actor_addr to;
+    caf::actor_clock::time_point deadline;
+  };
+  std::unordered_map<std::uint64_t, entry> requests;
+  /// The peer client actors monitored (each once).
+  std::set<caf::actor_addr> monitored;
+  /// The one deadline timer: set for the earliest deadline when none is
+  /// set or a new deadline comes before it.
+  bool timer_armed = false;
+  caf::actor_clock::time_point timer_at;
 };
 
 struct drain_progress {
@@ -88,6 +109,7 @@ struct frontend_state {
   /// Bounds the log lines clients can cause (log_throttle.hpp).
   log_throttle client_lines;
   drain_progress drain;
+  across_table across;
   clock_type::time_point started = clock_type::now();
 
   static inline const char* name = "holobroker.frontend";
@@ -165,11 +187,34 @@ void failed(self_ptr self, std::uint64_t id, const caf::error& err);
 
 // -- lanes (frontend_lanes.cpp) -------------------------------------------------------
 
-/// Sends `req` (tracked as `id`; 0: oneway) to `to` on its (client, Thing)
+/// Sends `req` (tracked as `id`; 0: oneway) to its Thing's client actor
+/// (`route`: the local one, or the peer's straight across) on its (client, Thing)
 /// pair's lane, or holds it there while the pair changes lanes;
 /// `client_idle`: the client had nothing else in flight.
-void send_to_thing(self_ptr self, const wire::request& req, const client::client_actor& to,
+void send_to_thing(self_ptr self, const wire::request& req, const client::thing_route& route,
                    std::uint64_t id, bool client_idle);
+
+// -- a peer broker's Things, straight across (frontend_remote.cpp) ---------------------
+
+/// Whether requests for `route` go straight to the peer broker's client
+/// actor (thing_route::remote) instead of through the local peer actor.
+bool across_to_peer(const client::thing_route& route);
+
+/// "peer broker 'ID'" for the errors of a request sent across.
+std::string peer_name(const client::thing_route& route);
+
+/// A request (its response id `rid`) was just sent across to `to`: it is
+/// waited for until `bound` from now, and ends at once if `to` goes away.
+void sent_across(self_ptr self, caf::message_id rid, const client::client_actor& to,
+                 caf::timespan bound);
+
+/// Its answer (or error) came: forgets it.
+void settled_across(self_ptr self, caf::message_id rid);
+
+/// Ends the requests across whose deadline passed (the deadline timer).
+void expire_across(self_ptr self);
+
+void lost_across(self_ptr self, const caf::down_msg& dm);
 
 // -- the broker's own actions (frontend_introspection.cpp) -----------------------------
 

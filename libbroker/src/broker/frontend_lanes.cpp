@@ -5,6 +5,7 @@
 
 #include "broker/frontend_impl.hpp"
 #include "holobroker/client/error.hpp"
+#include "holobroker/federation/federation.hpp"
 
 namespace holobroker::broker::frontend {
 
@@ -12,36 +13,56 @@ namespace {
 
 void lane_done(self_ptr self, const std::string& key);
 
+/// Asks `r.to` for `r`. A request across to a peer broker (r.bound > 0) is
+/// entered in the front end's table of those (frontend_remote.cpp), which
+/// ends it at its bound or when the peer goes away; a local client core
+/// bounds every request by its deadline, so no bound here.
 template <caf::message_priority Priority>
 void send_as(self_ptr self, const std::string& key, lane_request r) {
+  bool across = r.bound > caf::timespan{0};
   if (r.id == 0) {
-    self->request<Priority>(r.to, caf::infinite, client::oneway_atom_v, std::move(r.op))
-      .then([self, key](const std::string&) { lane_done(self, key); },
-            [self, key, message_id = std::move(r.message_id),
-             who = std::move(r.who)](const caf::error& err) {
-              spdlog::warn("front end: oneway request {} from {} not delivered: {}", message_id,
-                           who, client::describe(err));
-              lane_done(self, key);
-            });
+    auto h = self->request<Priority>(r.to, caf::infinite, client::oneway_atom_v, std::move(r.op));
+    auto rid = h.id();
+    if (across)
+      sent_across(self, rid, r.to, r.bound);
+    h.then(
+      [self, key, rid](const std::string&) {
+        settled_across(self, rid);
+        lane_done(self, key);
+      },
+      [self, key, rid, message_id = std::move(r.message_id), who = std::move(r.who),
+       peer = std::move(r.peer), bound = r.bound](const caf::error& err) {
+        settled_across(self, rid);
+        spdlog::warn("front end: oneway request {} from {} not delivered: {}", message_id, who,
+                     client::describe(peer.empty() ? err : federation::hop_error(peer, err, bound)));
+        lane_done(self, key);
+      });
     return;
   }
   auto id = r.id;
-  // The client core bounds every request by its deadline, so no timeout here.
-  self->request<Priority>(r.to, caf::infinite, client::execute_atom_v, std::move(r.op))
-    .then(
-      [self, key, id](const client::operation_reply& rep) {
-        lane_done(self, key);
-        answered(self, id, rep);
-      },
-      [self, key, id](const caf::error& err) {
-        lane_done(self, key);
-        failed(self, id, err);
-      });
+  auto h = self->request<Priority>(r.to, caf::infinite, client::execute_atom_v, std::move(r.op));
+  auto rid = h.id();
+  if (across)
+    sent_across(self, rid, r.to, r.bound);
+  h.then(
+    [self, key, id, rid](const client::operation_reply& rep) {
+      settled_across(self, rid);
+      lane_done(self, key);
+      answered(self, id, rep);
+    },
+    [self, key, id, rid, peer = std::move(r.peer), bound = r.bound](const caf::error& err) {
+      settled_across(self, rid);
+      lane_done(self, key);
+      if (!peer.empty() && err == caf::sec::request_timeout)
+        spdlog::warn("front end: no answer from {} within {}s", peer,
+                     std::chrono::duration<double>(bound).count());
+      failed(self, id, peer.empty() ? err : federation::hop_error(peer, err, bound));
+    });
 }
 
 void send_on(self_ptr self, const std::string& key, pair_lane& pair, lane_request r) {
   ++pair.outstanding;
-  if (pair.quick) {
+  if (pair.quick && r.bound == caf::timespan{0}) { // never high across (frontend_lanes.hpp)
     ++self->state.lanes.quick_sent;
     send_as<caf::message_priority::high>(self, key, std::move(r));
   } else {
@@ -98,16 +119,25 @@ void refuse_held(self_ptr self, const wire::request& req, std::uint64_t id) {
 
 } // namespace
 
-void send_to_thing(self_ptr self, const wire::request& req, const client::client_actor& to,
+void send_to_thing(self_ptr self, const wire::request& req, const client::thing_route& route,
                    std::uint64_t id, bool client_idle) {
   auto& lanes = self->state.lanes;
   auto key = lane_table::key(req.routing_id, req.header.thing_id);
   auto& pair = lanes.pairs[key];
+  bool across = across_to_peer(route);
   if (pair.outstanding == 0 && pair.held.empty())
-    pair.quick = client_idle;
-  lane_request r{id, to_operation(req), to, req.header.message_id, {}};
+    pair.quick = client_idle && !across;
+  lane_request r;
+  r.id = id;
+  r.op = to_operation(req);
+  r.to = across ? route.remote : route.client;
+  r.message_id = req.header.message_id;
   if (id == 0)
     r.who = printable(req.routing_id);
+  if (across) {
+    r.bound = route.remote_bound;
+    r.peer = peer_name(route);
+  }
   if (!pair.held.empty() || (pair.quick && pair.outstanding >= quick_depth)) {
     if (pair.held.size() >= max_held) {
       refuse_held(self, req, id);

@@ -22,6 +22,13 @@
 // its first few requests at most, and a lone client keeps it for good.
 // Oneway requests take their place in the same order (they are outstanding
 // until the client actor acknowledges them).
+//
+// A peer broker's Thing reached straight through CAF's middleman
+// (thing_route::remote) is always on the normal lane: with CAF 0.17 the
+// answer to a high-priority request across the middleman never arrived
+// (seen here: the peer's client actor answered, the front end got
+// nothing), and the answer comes back through the middleman's one
+// connection anyway.
 
 #include <cstddef>
 #include <cstdint>
@@ -54,6 +61,11 @@ struct lane_request {
   client::client_actor to;
   std::string message_id; ///< for the log (oneway requests)
   std::string who;        ///< the client, printable, for the log
+  /// A peer broker's Thing, sent straight to the peer's client actor
+  /// (thing_route::remote): waited for at most `bound` (0: a local Thing,
+  /// whose client actor bounds it), and `peer` names the peer in errors.
+  caf::timespan bound{0};
+  std::string peer;
 };
 
 struct pair_lane {

@@ -94,7 +94,8 @@ using self_ptr = federation_actor::stateful_pointer<federation_state>;
 
 bool same_route(const client::thing_route& a, const client::thing_route& b) {
   return a.client == b.client && a.server_id == b.server_id && a.client_id == b.client_id
-         && a.origin == b.origin && a.deadline == b.deadline && a.events == b.events;
+         && a.origin == b.origin && a.deadline == b.deadline && a.events == b.events
+         && a.remote == b.remote && a.remote_bound == b.remote_bound;
 }
 
 /// Recomputes the merged directory; publishes it when a route changed.

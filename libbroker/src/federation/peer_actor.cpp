@@ -86,6 +86,18 @@ struct peer_state {
 
 using self_ptr = peer_actor::stateful_pointer<peer_state>;
 
+/// How long a request forwarded to the peer is waited for: its own
+/// deadline, else the Thing's, else the default, each + the margin for the
+/// trip across. `op` null: a request that names none (the front end's).
+caf::timespan deadline_of(const peer_state& st, const client::operation_request* op,
+                          const client::thing_route* route) {
+  if (op != nullptr && op->options.deadline)
+    return *op->options.deadline + st.cfg.deadline_margin;
+  if (route != nullptr && route->deadline > caf::timespan{0})
+    return route->deadline + st.cfg.deadline_margin;
+  return st.cfg.default_deadline + st.cfg.deadline_margin;
+}
+
 void report(self_ptr self) {
   auto& st = self->state;
   if (st.retiring)
@@ -99,10 +111,15 @@ void report(self_ptr self) {
   r.connects = st.connects;
   client::thing_directory::map_type routes;
   auto me = caf::actor_cast<client::client_actor>(self);
+  bool up = st.state == "connected";
   for (const auto& [id, route] : st.remote.routes()) {
     auto r2 = route;
     r2.client = me; // requests go through this actor (deadline, fail fast)
     r2.origin = st.broker_id;
+    // The front end's way straight across while the link is up; down, it
+    // goes through this actor too, which refuses at once naming the peer.
+    r2.remote = up ? route.client : client::client_actor{};
+    r2.remote_bound = up ? deadline_of(st, nullptr, &r2) : caf::timespan{0};
     routes.emplace(id, std::move(r2));
   }
   r.directory = client::thing_directory{st.remote.version(), std::move(routes)};
@@ -122,21 +139,6 @@ caf::error refusal(const peer_state& st) {
   return client::make_error(client::client_errc::disconnected,
                             fmt::format("{} is not connected{}", st.name_of_peer(),
                                         st.last_error.empty() ? "" : " (" + st.last_error + ")"));
-}
-
-/// A CAF error of the hop across, named after the peer; the Thing's own
-/// errors (typed, from the peer's client actor) pass unchanged.
-caf::error translate(const peer_state& st, caf::error err, caf::timespan waited) {
-  if (client::client_errc_of(err))
-    return err;
-  if (err == caf::sec::request_timeout)
-    return client::make_error(client::client_errc::timeout,
-                              fmt::format("no answer from {} within {}s (the Thing's deadline "
-                                          "+ the federation margin)",
-                                          st.name_of_peer(),
-                                          std::chrono::duration<double>(waited).count()));
-  return client::make_error(client::client_errc::disconnected,
-                            fmt::format("{}: {}", st.name_of_peer(), caf::to_string(err)));
 }
 
 void connect(self_ptr self);
@@ -292,14 +294,6 @@ void connect(self_ptr self) {
       });
 }
 
-caf::timespan deadline_of(const peer_state& st, const client::operation_request& op,
-                          const client::thing_route* route) {
-  if (op.options.deadline)
-    return *op.options.deadline + st.cfg.deadline_margin;
-  if (route != nullptr && route->deadline > caf::timespan{0})
-    return route->deadline + st.cfg.deadline_margin;
-  return st.cfg.default_deadline + st.cfg.deadline_margin;
-}
 
 /// Asks `target` (a client actor at the peer) with `msg...`, bounded by
 /// `waited`, and answers with what comes back (a remote error translated,
@@ -324,7 +318,7 @@ caf::result<Reply> relay(self_ptr self, const client::client_actor& target, caf:
       [self, id, rp, waited](caf::error& err) mutable {
         if (self->state.pending.erase(id) == 0)
           return;
-        rp.deliver(translate(self->state, std::move(err), waited));
+        rp.deliver(hop_error(self->state.name_of_peer(), std::move(err), waited));
       });
   return rp;
 }
@@ -342,7 +336,7 @@ caf::result<Reply> forward(self_ptr self, Tag tag, client::operation_request op,
                               fmt::format("{} does not serve Thing '{}'", st.name_of_peer(),
                                           op.thing_id));
   auto target = route->client;
-  auto waited = deadline_of(st, op, route);
+  auto waited = deadline_of(st, &op, route);
   ++st.forwarded;
   std::function<void(const Reply&)> then;
   if (on_reply)

@@ -40,6 +40,17 @@ struct thing_route {
   /// The subscriber of the Thing's event publisher, where a peer broker
   /// subscribes its event fan-in (null when the owner has none, e.g. a pool).
   events::event_subscriber_actor events{};
+  /// A peer broker's Thing while the link to that peer is up: the peer's
+  /// own client actor of the Thing, reached through CAF's middleman (null
+  /// otherwise). `client` is then the local peer actor, which relays,
+  /// bounds and fails requests fast for every user of the directory. The
+  /// daemon's front end skips that relay and sends here itself, bounding
+  /// each request by `remote_bound` and failing it when the link drops:
+  /// one actor hop less each way (README "Federation", docs/BENCHMARKS.md).
+  client_actor remote{};
+  /// How long a request sent to `remote` is waited for at most: the
+  /// Thing's deadline + the federation margin (see federation.hpp).
+  caf::timespan remote_bound{0};
 };
 
 class thing_directory {

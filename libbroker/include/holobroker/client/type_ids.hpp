@@ -158,7 +158,7 @@ typename Inspector::result_type inspect(Inspector& f, ping_outcome& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, thing_route& x) {
   return f(caf::meta::type_name("thing_route"), x.thing_id, x.client, x.server_id, x.client_id,
-           x.origin, x.deadline, x.events);
+           x.origin, x.deadline, x.events, x.remote, x.remote_bound);
 }
 
 template <class Inspector>

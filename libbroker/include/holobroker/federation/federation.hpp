@@ -89,6 +89,15 @@ struct peer_report {
 
 using report_sink = caf::typed_actor<caf::reacts_to<put_atom, peer_report>>;
 
+/// A failure of the hop across to a peer broker, as the client is told it:
+/// CAF's request timeout becomes `timeout` naming `peer` and the bound
+/// waited, any other error of CAF's (a lost link, a proxy gone)
+/// `disconnected` naming `peer`; the Thing's own errors (typed, from the
+/// peer's client actor) pass unchanged. `peer` reads like "peer broker 'b'
+/// at HOST:PORT". Used by the peer actor and by the front end, which sends
+/// to a peer's client actor directly (thing_route::remote).
+caf::error hop_error(const std::string& peer, caf::error err, caf::timespan waited);
+
 /// The local face of one peer broker (see the top of this file).
 using peer_actor = client::client_actor::extend<
   /// The peer's directory (from its endpoint only).
@@ -110,7 +119,8 @@ struct peer_settings {
   caf::timespan ping_interval{std::chrono::seconds{1}};
   /// Added to a Thing's deadline for the trip across.
   caf::timespan deadline_margin{std::chrono::seconds{1}};
-  /// Used when neither the request nor the route names a deadline.
+  /// Used when neither the request nor the route names a deadline (also
+  /// for the routes' remote_bound).
   caf::timespan default_deadline{std::chrono::seconds{11}};
   /// Bound on one connection attempt (TCP + the middleman's handshake).
   caf::timespan connect_timeout{std::chrono::seconds{2}};
