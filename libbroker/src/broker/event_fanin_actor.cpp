@@ -106,14 +106,21 @@ void forget_freshness(fanin_state& st, const std::string& thing) {
     i = i->compare(0, prefix.size(), prefix) == 0 ? st.fresh.erase(i) : std::next(i);
 }
 
+/// An event of the broker's own on `topic` (`<thing>/<name>`, the first
+/// '/' splits), crafted for the publisher: a probe's answer, a denial.
+wire::multipart own_event(const std::string& topic, std::string_view payload) {
+  auto slash = topic.find('/');
+  return wire::craft_event(wire::make_event("holobroker", topic.substr(0, slash),
+                                            topic.substr(slash + 1),
+                                            wire::shared_bytes::copy_of(payload)));
+}
+
 void answer_probe(self_ptr self, const std::string& topic) {
   auto& st = self->state;
   if (!st.publisher)
     return;
   // Broadcast is fine: only the prober has a filter for its nonce.
-  auto name = topic.substr(topic.find('/') + 1);
-  st.publisher->send(wire::craft_event(wire::make_event(
-    "holobroker", topic.substr(0, topic.find('/')), name, wire::shared_bytes::copy_of("true"))));
+  st.publisher->send(own_event(topic, "true"));
   ++st.probes_answered;
   spdlog::debug("event fan-in: answered subscription probe {}", topic);
 }
@@ -217,10 +224,8 @@ bool granted(self_ptr self, const std::string& topic, const std::string& user_id
   ++st.denied;
   auto denial = std::string{events::subscription_denied_prefix} + topic;
   st.publisher->filter(denial, true);
-  auto payload = wire::to_json(make_exception("PermissionError", std::move(v.message)));
-  auto name = denial.substr(denial.find('/') + 1);
-  st.publisher->send_to_current(wire::craft_event(wire::make_event(
-    "holobroker", denial.substr(0, denial.find('/')), name, wire::shared_bytes::copy_of(payload))));
+  st.publisher->send_to_current(
+    own_event(denial, wire::to_json(make_exception("PermissionError", std::move(v.message)))));
   return false;
 }
 
