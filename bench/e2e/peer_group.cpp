@@ -22,6 +22,7 @@
 #include <fmt/format.h>
 #include <zmq.hpp>
 
+#include "caf_echo.hpp"
 #include "daemon_process.hpp"
 #include "groups.hpp"
 #include "holobroker/wire/requests.hpp"
@@ -161,10 +162,12 @@ void run_peer_group(const group_options& opt, verdict_table& verdicts) {
     auto local_pool = local.request_pool(w, {thing_name(0)});
     auto via_pool = via.request_pool(w, {thing_name(0)});
     group_row raw_row{"raw", "tcp", w.name, {}, true};
+    group_row caf_row{"caf echo (middleman)", "tcp", w.name, {}, true};
     group_row local_row{"daemon (client at B)", "ipc", w.name, {}, true};
     group_row via_row{"through peer (client at A)", "ipc+peer", w.name, {}, true};
     for (int r = 0; r < opt.repeat; ++r) {
       raw_row.runs.push_back(run_raw_echo("tcp", w, dir, opt.window));
+      caf_row.runs.push_back(run_caf_echo(w, opt.window));
       local_row.runs.push_back(local.measure(local_pool, w, opt.window));
       via_row.runs.push_back(via.measure(via_pool, w, opt.window));
     }
@@ -179,7 +182,15 @@ void run_peer_group(const group_options& opt, verdict_table& verdicts) {
     auto vs_sum = median_ratio(via_p50, sum);
     auto vs_local = median_ratio(via_p50, local_p50);
     auto rps = median_ratio(via_rps, local_rps);
+    std::vector<double> caf_p50, raw_p50;
+    for (std::size_t i = 0; i < caf_row.runs.size(); ++i) {
+      caf_p50.push_back(caf_row.runs[i].rtt_p50_us);
+      raw_p50.push_back(raw_row.runs[i].rtt_p50_us);
+    }
     print_group_row(raw_row, "", {}, verdicts);
+    print_group_row(caf_row,
+                    fmt::format("p50 {:.2f}x raw tcp", median_ratio(caf_p50, raw_p50).value_or(0)),
+                    {}, verdicts);
     print_group_row(local_row, "", {}, verdicts);
     print_group_row(via_row,
                     fmt::format("p50 {:.2f}x local, {:.2f}x (local + raw tcp); req/s {:.0f}% "
