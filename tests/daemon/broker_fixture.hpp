@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <caf/test/dsl.hpp>
+#include <nlohmann/json.hpp>
 
 #include "holobroker/broker/event_fanin_actor.hpp"
 #include "holobroker/broker/fleet_actor.hpp"
@@ -134,6 +135,15 @@ struct broker_fixture : test_coordinator_fixture<broker_test_config> {
     pub->inbound.push_back({wire::shared_bytes::copy_of(wire::subscription_message(topic, subscribe))});
     pub->wake();
     sched.run();
+  }
+
+  /// The lanes section of the front end's status document, as a client
+  /// "ops" asking the broker's `status` action gets it.
+  nlohmann::json lanes_status() {
+    auto before = front->sent.size();
+    client_sends(from_client("ops", op("ops", "holobroker", "status", wire::op::invoke_action)));
+    CAF_REQUIRE_EQUAL(front->sent.size(), before + 1);
+    return nlohmann::json::parse(sent_response(before).payload.view())["broker"]["lanes"];
   }
 
   /// The i-th message the front end sent, parsed in the client's view.

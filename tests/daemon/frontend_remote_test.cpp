@@ -49,13 +49,6 @@ struct fixture : broker_fixture {
   }
 
   std::string text_of(std::size_t i) { return std::string{sent_response(i).payload.view()}; }
-
-  nlohmann::json lanes_status() {
-    auto before = front->sent.size();
-    client_sends(from_client("ops", op("ops", "holobroker", "status", wire::op::invoke_action)));
-    CAF_REQUIRE_EQUAL(front->sent.size(), before + 1);
-    return nlohmann::json::parse(sent_response(before).payload.view())["broker"]["lanes"];
-  }
 };
 
 } // namespace
