@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <stdexcept>
-#include <thread>
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
@@ -10,6 +9,7 @@
 #include <caf/io/middleman.hpp>
 #include <caf/scoped_actor.hpp>
 
+#include "holobroker/broker/actor_system_settings.hpp"
 #include "holobroker/client/client.hpp"
 #include "stats.hpp"
 
@@ -17,17 +17,11 @@ namespace holobroker::bench {
 
 namespace {
 
-/// As apps/holobrokerd/main.cpp sets up its actor system.
 struct echo_config : caf::actor_system_config {
   echo_config() {
     client::add_message_types(*this);
     load<caf::io::middleman>();
-    set("logger.verbosity", caf::atom("quiet"));
-    set("scheduler.policy", caf::atom("sharing"));
-    set("scheduler.max-threads",
-        static_cast<std::size_t>(std::max(1u, std::thread::hardware_concurrency())));
-    set("scheduler.max-throughput", std::size_t{8});
-    set("middleman.workers", std::size_t{0});
+    broker::apply_daemon_actor_settings(*this);
   }
 };
 

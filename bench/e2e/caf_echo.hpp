@@ -3,11 +3,10 @@
 // The floor of a hop between brokers: a bare CAF request/response across the
 // middleman on loopback, with the typed messages the front end sends a
 // Thing's client actor (operation_request / operation_reply of the
-// workload's payload), between two actor systems configured as holobrokerd
-// configures its own (sharing scheduler, one worker per core, 8 messages
-// per slice, no middleman workers). Like the raw echo, both ends live in
-// this process with threads of their own (each system has its multiplexer
-// and workers), as two processes would.
+// workload's payload), between two actor systems set up as holobrokerd
+// sets up its own (broker::apply_daemon_actor_settings). Like the raw echo,
+// both ends live in this process with threads of their own (each system has
+// its multiplexer and workers), as two processes would.
 
 #include "figures.hpp"
 #include "workload.hpp"

@@ -200,8 +200,12 @@ void send_to_thing(self_ptr self, const wire::request& req, const client::thing_
 /// actor (thing_route::remote) instead of through the local peer actor.
 bool across_to_peer(const client::thing_route& route);
 
-/// "peer broker 'ID'" for the errors of a request sent across.
-std::string peer_name(const client::thing_route& route);
+/// How the failure `err` of a request to a Thing reaches the client: for a
+/// peer broker's Thing sent across (`origin` its broker id, `bound` its
+/// wait) as federation::hop_error names it, a timeout also logged; a local
+/// Thing's (empty `origin`) unchanged.
+caf::error across_failure(const std::string& origin, const caf::error& err,
+                          caf::timespan bound);
 
 /// A request (its response id `rid`) was just sent across to `to`: it is
 /// waited for until `bound` from now, and ends at once if `to` goes away.
@@ -214,6 +218,8 @@ void settled_across(self_ptr self, caf::message_id rid);
 /// Ends the requests across whose deadline passed (the deadline timer).
 void expire_across(self_ptr self);
 
+/// A monitored peer client actor is gone (its link dropped): ends its
+/// requests in flight.
 void lost_across(self_ptr self, const caf::down_msg& dm);
 
 // -- the broker's own actions (frontend_introspection.cpp) -----------------------------

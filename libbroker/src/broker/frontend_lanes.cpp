@@ -5,7 +5,6 @@
 
 #include "broker/frontend_impl.hpp"
 #include "holobroker/client/error.hpp"
-#include "holobroker/federation/federation.hpp"
 
 namespace holobroker::broker::frontend {
 
@@ -31,10 +30,10 @@ void send_as(self_ptr self, const std::string& key, lane_request r) {
         lane_done(self, key);
       },
       [self, key, rid, message_id = std::move(r.message_id), who = std::move(r.who),
-       peer = std::move(r.peer), bound = r.bound](const caf::error& err) {
+       origin = std::move(r.origin), bound = r.bound](const caf::error& err) {
         settled_across(self, rid);
         spdlog::warn("front end: oneway request {} from {} not delivered: {}", message_id, who,
-                     client::describe(peer.empty() ? err : federation::hop_error(peer, err, bound)));
+                     client::describe(across_failure(origin, err, bound)));
         lane_done(self, key);
       });
     return;
@@ -50,13 +49,10 @@ void send_as(self_ptr self, const std::string& key, lane_request r) {
       lane_done(self, key);
       answered(self, id, rep);
     },
-    [self, key, id, rid, peer = std::move(r.peer), bound = r.bound](const caf::error& err) {
+    [self, key, id, rid, origin = std::move(r.origin), bound = r.bound](const caf::error& err) {
       settled_across(self, rid);
       lane_done(self, key);
-      if (!peer.empty() && err == caf::sec::request_timeout)
-        spdlog::warn("front end: no answer from {} within {}s", peer,
-                     std::chrono::duration<double>(bound).count());
-      failed(self, id, peer.empty() ? err : federation::hop_error(peer, err, bound));
+      failed(self, id, across_failure(origin, err, bound));
     });
 }
 
@@ -136,7 +132,7 @@ void send_to_thing(self_ptr self, const wire::request& req, const client::thing_
     r.who = printable(req.routing_id);
   if (across) {
     r.bound = route.remote_bound;
-    r.peer = peer_name(route);
+    r.origin = route.origin;
   }
   if (!pair.held.empty() || (pair.quick && pair.outstanding >= quick_depth)) {
     if (pair.held.size() >= max_held) {

@@ -63,9 +63,10 @@ struct lane_request {
   std::string who;        ///< the client, printable, for the log
   /// A peer broker's Thing, sent straight to the peer's client actor
   /// (thing_route::remote): waited for at most `bound` (0: a local Thing,
-  /// whose client actor bounds it), and `peer` names the peer in errors.
+  /// whose client actor bounds it); `origin`, the peer's broker id, names
+  /// it in errors (empty for a local Thing).
   caf::timespan bound{0};
-  std::string peer;
+  std::string origin;
 };
 
 struct pair_lane {

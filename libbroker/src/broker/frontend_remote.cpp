@@ -22,6 +22,7 @@
 // A late answer after that finds no handler and is dropped by CAF, so every
 // request ends once and no handler is left behind.
 
+#include <chrono>
 #include <vector>
 
 #include <caf/mailbox_element.hpp>
@@ -29,6 +30,7 @@
 #include <fmt/format.h>
 
 #include "broker/frontend_impl.hpp"
+#include "holobroker/federation/federation.hpp"
 
 namespace holobroker::broker::frontend {
 
@@ -59,8 +61,16 @@ bool across_to_peer(const client::thing_route& route) {
   return route.remote && route.remote_bound > caf::timespan{0};
 }
 
-std::string peer_name(const client::thing_route& route) {
-  return fmt::format("peer broker '{}'", route.origin);
+caf::error across_failure(const std::string& origin, const caf::error& err,
+                          caf::timespan bound) {
+  if (origin.empty())
+    return err;
+  // Built only here, on a failure: nothing is formatted per request.
+  auto peer = fmt::format("peer broker '{}'", origin);
+  if (err == caf::sec::request_timeout) // a TIMEOUT reply carries no text
+    spdlog::warn("front end: no answer from {} within {}s", peer,
+                 std::chrono::duration<double>(bound).count());
+  return federation::hop_error(peer, err, bound);
 }
 
 void sent_across(self_ptr self, caf::message_id rid, const client::client_actor& to,

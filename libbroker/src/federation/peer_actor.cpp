@@ -294,7 +294,6 @@ void connect(self_ptr self) {
       });
 }
 
-
 /// Asks `target` (a client actor at the peer) with `msg...`, bounded by
 /// `waited`, and answers with what comes back (a remote error translated,
 /// naming the peer). The promise is registered in `pending`, so that a lost
