@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <string>
 #include <thread>
 
 #include <caf/actor_system_config.hpp>
@@ -16,7 +17,8 @@ void apply_daemon_actor_settings(caf::actor_system_config& cfg) {
   // per request here. The sharing scheduler wakes a worker at once.
   // HOLOBROKER_SCHEDULER=stealing restores CAF's default.
   const char* policy = std::getenv("HOLOBROKER_SCHEDULER");
-  cfg.set("scheduler.policy", caf::atom_from_string(policy != nullptr ? policy : "sharing"));
+  cfg.set("scheduler.policy",
+          caf::atom_from_string(std::string{policy != nullptr ? policy : "sharing"}));
   // CAF's default is max(cores, 4) workers; more workers than cores only add
   // hand-offs here (the work is short message passing), and threads.
   cfg.set("scheduler.max-threads",
